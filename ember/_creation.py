@@ -1,0 +1,269 @@
+"""Tensor creation: ``tensor``, ``as_tensor``, ``from_numpy``, ``zeros``/``ones``/``full``/
+``empty`` and their ``_like`` forms, ``arange``, ``linspace``, ``logspace``, ``eye``.
+
+>>> import ember
+>>> ember.tensor([1, 2]).dtype
+torch.int64
+>>> ember.zeros(2, 3).shape
+torch.Size([2, 3])
+"""
+from __future__ import annotations
+
+import builtins
+import math
+
+from . import _dtype as D
+from ._backend import np
+from ._tensor import Tensor, _check_device, _wrap
+
+__all__ = ["tensor", "as_tensor", "asarray", "from_numpy", "zeros", "ones", "full", "empty",
+           "zeros_like", "ones_like", "full_like", "empty_like", "arange", "range", "linspace",
+           "logspace", "eye", "scalar_tensor", "empty_strided"]
+
+
+def _infer_np(data):
+    """NumPy array for Python data, with torch's dtype inference (floats -> default dtype)."""
+    if isinstance(data, Tensor):
+        return data._data
+    if isinstance(data, np.ndarray):
+        return data
+    if isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in _flat(data)):
+        data = _tensors_to_lists(data)
+    arr = np.array(data)
+    if arr.dtype.kind == "f" and not _has_np_float(data):
+        arr = arr.astype(D.get_default_dtype().np)
+    elif arr.dtype.kind == "c" and not _has_np_float(data):
+        arr = arr.astype(D.get_default_dtype().to_complex().np)
+    elif arr.dtype.kind in "iu" and arr.dtype != np.int64 and not isinstance(data, np.generic):
+        arr = arr.astype(np.int64)
+    elif arr.dtype.kind in "OUS":
+        raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
+    return arr
+
+
+def _flat(data):
+    stack = [data]
+    while stack:
+        x = stack.pop()
+        if isinstance(x, (list, tuple)):
+            stack.extend(x)
+        else:
+            yield x
+
+
+def _tensors_to_lists(data):
+    if isinstance(data, Tensor):
+        return data._data.tolist()
+    if isinstance(data, (list, tuple)):
+        return [_tensors_to_lists(x) for x in data]
+    return data
+
+
+def _has_np_float(data):
+    if isinstance(data, np.generic):
+        return True
+    return False
+
+
+def tensor(data, *, dtype=None, device=None, requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
+    """A new tensor holding a copy of ``data`` (nested lists, numbers, arrays or tensors).
+
+    >>> tensor([[1.0, 2.0]], requires_grad=True)
+    tensor([[1., 2.]], requires_grad=True)
+    """
+    _check_device(device)
+    if isinstance(data, Tensor):
+        import warnings
+        warnings.warn(
+            "To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() or "
+            "sourceTensor.detach().clone().requires_grad_(True), rather than torch.tensor(sourceTensor).",
+            UserWarning, stacklevel=2)
+    arr = _infer_np(data)
+    arr = np.array(arr, dtype=D.to_np(dtype) if dtype is not None else None, copy=True)
+    t = _wrap(arr)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def as_tensor(data, dtype=None, device=None) -> Tensor:
+    """A tensor sharing memory with ``data`` when it is a tensor or an array of the right dtype."""
+    _check_device(device)
+    if isinstance(data, Tensor):
+        return data if dtype is None else data.to(dtype)
+    if isinstance(data, np.ndarray):
+        return _wrap(data if dtype is None else data.astype(D.to_np(dtype), copy=False))
+    return tensor(data, dtype=dtype)
+
+
+def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad: bool = False) -> Tensor:
+    t = as_tensor(obj, dtype=dtype, device=device)
+    if copy:
+        t = t.clone()
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def from_numpy(ndarray) -> Tensor:
+    """A tensor sharing memory with a NumPy array."""
+    if not isinstance(ndarray, np.ndarray):
+        raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
+    D.from_np(ndarray.dtype)
+    return _wrap(ndarray)
+
+
+def _size(size):
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = size[0]
+    out = tuple(int(s) for s in size)
+    for s in out:
+        if s < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: [{', '.join(map(str, out))}]")
+    return out
+
+
+def _make(arr, requires_grad):
+    t = _wrap(arr)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def _dt(dtype):
+    return D.get_default_dtype().np if dtype is None else D.to_np(dtype)
+
+
+def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad: bool = False) -> Tensor:
+    """A tensor of zeros (default dtype float32)."""
+    _check_device(device)
+    return _make(np.zeros(_size(size), dtype=_dt(dtype)), requires_grad)
+
+
+def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad: bool = False) -> Tensor:
+    """A tensor of ones."""
+    _check_device(device)
+    return _make(np.ones(_size(size), dtype=_dt(dtype)), requires_grad)
+
+
+def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad: bool = False,
+          pin_memory: bool = False, memory_format=None) -> Tensor:
+    """An uninitialised tensor (here zero-filled, so results are reproducible)."""
+    _check_device(device)
+    return _make(np.zeros(_size(size), dtype=_dt(dtype)), requires_grad)
+
+
+def empty_strided(size, stride, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    return empty(tuple(size), dtype=dtype, requires_grad=requires_grad)
+
+
+def _fill_dtype(value):
+    if isinstance(value, Tensor):
+        return value._data.dtype
+    if isinstance(value, builtins.bool):
+        return np.dtype(np.bool_)
+    if isinstance(value, builtins.int):
+        return np.dtype(np.int64)
+    if isinstance(value, builtins.complex):
+        return D.get_default_dtype().to_complex().np
+    return D.get_default_dtype().np
+
+
+def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, requires_grad: bool = False) -> Tensor:
+    """A tensor filled with ``fill_value`` (dtype inferred from the value, as torch)."""
+    _check_device(device)
+    dt = D.to_np(dtype) if dtype is not None else _fill_dtype(fill_value)
+    v = fill_value._data if isinstance(fill_value, Tensor) else fill_value
+    return _make(np.full(_size((size,) if isinstance(size, builtins.int) else size), v, dtype=dt), requires_grad)
+
+
+def _like_dtype(input, dtype):
+    return input._data.dtype if dtype is None else D.to_np(dtype)
+
+
+def zeros_like(input, *, dtype=None, layout=None, device=None, requires_grad: bool = False, memory_format=None) -> Tensor:
+    return _make(np.zeros(input._data.shape, dtype=_like_dtype(input, dtype)), requires_grad)
+
+
+def ones_like(input, *, dtype=None, layout=None, device=None, requires_grad: bool = False, memory_format=None) -> Tensor:
+    return _make(np.ones(input._data.shape, dtype=_like_dtype(input, dtype)), requires_grad)
+
+
+def empty_like(input, *, dtype=None, layout=None, device=None, requires_grad: bool = False, memory_format=None) -> Tensor:
+    return _make(np.zeros(input._data.shape, dtype=_like_dtype(input, dtype)), requires_grad)
+
+
+def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requires_grad: bool = False, memory_format=None) -> Tensor:
+    return _make(np.full(input._data.shape, fill_value, dtype=_like_dtype(input, dtype)), requires_grad)
+
+
+def _num(x):
+    return x.item() if isinstance(x, Tensor) else x
+
+
+def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, device=None,
+           requires_grad: bool = False) -> Tensor:
+    """Values from ``start`` up to (not including) ``end`` by ``step``.
+
+    >>> arange(3)
+    tensor([0, 1, 2])
+    """
+    start, end, step = _num(start), _num(end), _num(step)
+    if end is None:
+        start, end = 0, start
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    if (end - start) * step < 0 and end != start:
+        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+    is_float = any(isinstance(v, builtins.float) for v in (start, end, step))
+    if dtype is None:
+        dt = D.get_default_dtype().np if is_float else np.dtype(np.int64)
+    else:
+        dt = D.to_np(dtype)
+    n = builtins.max(0, math.ceil((end - start) / step))
+    # NOTE: torch computes start + i * step in the accumulation type (double for floats)
+    arr = (start + np.arange(n, dtype=np.float64 if (is_float or dt.kind == "f") else np.int64) * step).astype(dt)
+    return _make(arr, requires_grad)
+
+
+def range(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:  # noqa: A001
+    """Deprecated in torch: like arange but including ``end``."""
+    if end is None:
+        start, end = 0, start
+    n = int(math.floor((end - start) / step)) + 1
+    dt = D.get_default_dtype().np if dtype is None else D.to_np(dtype)
+    return _make((start + np.arange(n, dtype=np.float64) * step).astype(dt), requires_grad)
+
+
+def linspace(start, end, steps: int, *, out=None, dtype=None, layout=None, device=None,
+             requires_grad: bool = False) -> Tensor:
+    """``steps`` evenly spaced values from ``start`` to ``end`` inclusive."""
+    start, end = _num(start), _num(end)
+    dt = D.get_default_dtype().np if dtype is None else D.to_np(dtype)
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    # NOTE: torch fills the first half from start and the second half from end
+    i = np.arange(steps, dtype=np.float64)
+    step = (end - start) / (steps - 1) if steps > 1 else 0.0
+    half = steps // 2
+    arr = np.where(i < half, start + step * i, end - step * (steps - i - 1))
+    if dt.kind in "iu":
+        arr = np.trunc(arr)
+    return _make(arr.astype(dt), requires_grad)
+
+
+def logspace(start, end, steps: int, base: float = 10.0, *, out=None, dtype=None, layout=None,
+             device=None, requires_grad: bool = False) -> Tensor:
+    """``base ** linspace(start, end, steps)``."""
+    dt = D.get_default_dtype().np if dtype is None else D.to_np(dtype)
+    lin = linspace(start, end, steps, dtype=D.float64)._data
+    return _make(np.power(base, lin).astype(dt), requires_grad)
+
+
+def eye(n: int, m=None, *, out=None, dtype=None, layout=None, device=None, requires_grad: bool = False) -> Tensor:
+    """The identity matrix (n x m)."""
+    return _make(np.eye(n, m if m is not None else n, dtype=_dt(dtype)), requires_grad)
+
+
+def scalar_tensor(s, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    return _make(np.asarray(s, dtype=_dt(dtype)), requires_grad)

@@ -1,0 +1,572 @@
+"""The backward graph: nodes, saved tensors, gradient accumulators, and the engine that walks
+them.
+
+A node is made by each differentiable op that sees an input requiring grad. Its
+``next_functions`` point at the nodes of its inputs (``AccumulateGrad`` for leaves); its
+``backward`` maps the gradient of its output to gradients of its inputs, written in ember ops
+so that ``create_graph=True`` records a graph of the backward itself.
+
+The engine (``run_backward``) counts dependencies once, then runs nodes whose inputs are all in,
+highest sequence number first, as PyTorch's CPU engine does. No recursion: graphs of any depth.
+
+>>> import ember
+>>> x = ember.tensor([2.0], requires_grad=True)
+>>> y = (x * x).sum()
+>>> y.grad_fn.next_functions[0][0]
+<MulBackward0 object at 0x...>
+"""
+from __future__ import annotations
+
+import heapq
+import itertools
+import traceback
+import warnings
+import weakref
+
+from .. import _messages as M
+from .grad_mode import STATE
+
+__all__ = ["Node", "SavedTensor", "AccumulateGrad", "run_backward", "saved_tensors_hooks",
+           "save_on_cpu", "register_multi_grad_hook", "GradientEdge", "get_gradient_edge"]
+
+_counter = itertools.count()
+_ACC_SEQ = float("inf")
+
+
+class RemovableHandle:
+    """Returned by ``register_hook``: ``remove()`` stops the hook from firing."""
+
+    _next_id = itertools.count()
+
+    def __init__(self, hooks_dict):
+        self.hooks_dict_ref = weakref.ref(hooks_dict)
+        self.id = next(RemovableHandle._next_id)
+
+    def remove(self) -> None:
+        d = self.hooks_dict_ref()
+        if d is not None:
+            d.pop(self.id, None)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *a):
+        self.remove()
+
+
+class Node:
+    """A function of the backward graph (``grad_fn``); subclasses are named as torch names them.
+
+    Hot fields live in ``__slots__``; rarely used ones (hooks, anomaly traces, a user
+    Function's ctx attributes) go to a lazily created ``__dict__`` and default to the class
+    attributes below, so making a node costs nothing for them.
+    """
+
+    __slots__ = ("next_functions", "_seq", "_meta", "__dict__", "__weakref__")
+    _n_outputs = 1
+    _pre_hooks = None          # {id: fn(grad_outputs) -> new grad_outputs or None}
+    _post_hooks = None         # {id: fn(grad_inputs, grad_outputs) -> new grad_inputs or None}
+    _tensor_pre_hooks = None   # {output_nr: {id: fn(grad) -> grad or None}}
+    _retains_grad = None       # {output_nr: weakref to the tensor}
+    _trace = None              # forward stack, recorded in anomaly mode
+    _released = False
+    _parent = None             # anomaly mode: the node whose backward created this one
+
+    def __init__(self, inputs=()):
+        nf = []
+        meta = []
+        for t in inputs:
+            if t is not None and t._rg:
+                fn = t.grad_fn
+                nf.append((fn, t._output_nr) if fn is not None else (grad_accumulator(t), 0))
+                meta.append(t._data)
+            else:
+                nf.append((None, 0))
+                meta.append(None)
+        self.next_functions = tuple(nf)
+        # shape and dtype of each input, to reduce broadcast gradients and cast them (engine)
+        self._meta = [None if a is None else (a.shape, a.dtype) for a in meta]
+        self._seq = next(_counter)
+        if STATE.anomaly:
+            self._trace = traceback.format_stack()[:-2]
+            if _current_node[0] is not None:
+                self._parent = _current_node[0]
+
+    # ---- the API torch's graph nodes have ----
+    def name(self) -> str:
+        return type(self).__name__
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} object at {id(self):#x}>"
+
+    @property
+    def metadata(self) -> dict:
+        d = self.__dict__.get("_metadata")
+        if d is None:
+            d = self.__dict__["_metadata"] = {}
+        return d
+
+    def _sequence_nr(self) -> int:
+        return self._seq
+
+    def register_hook(self, fn):
+        """``fn(grad_inputs, grad_outputs)`` runs after this node; may return new grad_inputs."""
+        if self._post_hooks is None:
+            self._post_hooks = {}
+        h = RemovableHandle(self._post_hooks)
+        self._post_hooks[h.id] = fn
+        return h
+
+    def register_prehook(self, fn):
+        """``fn(grad_outputs)`` runs before this node; may return new grad_outputs."""
+        if self._pre_hooks is None:
+            self._pre_hooks = {}
+        h = RemovableHandle(self._pre_hooks)
+        self._pre_hooks[h.id] = fn
+        return h
+
+    def _register_tensor_hook(self, output_nr: int, fn):
+        if self._tensor_pre_hooks is None:
+            self._tensor_pre_hooks = {}
+        d = self._tensor_pre_hooks.setdefault(output_nr, {})
+        h = RemovableHandle(d)
+        d[h.id] = fn
+        return h
+
+    # ---- what subclasses define ----
+    def backward(self, grad):
+        raise NotImplementedError(f"the derivative for '{self.name()}' is not implemented.")
+
+    def apply(self, grads):
+        """Gradients of the inputs, given the gradients of the outputs (a list)."""
+        return self.backward(grads[0])
+
+    def __call__(self, *grads):
+        return self.apply(list(grads))
+
+    def _release(self) -> None:
+        """Free saved tensors after a backward that does not retain the graph."""
+        self._released = True
+        for slot in type(self).__dict__.get("__slots__", ()):
+            v = getattr(self, slot, None)
+            if v.__class__ is SavedTensor:
+                v.release()
+
+
+class SavedTensor:
+    """A tensor saved for backward, with the version it had when saved.
+
+    Outputs of the node itself are kept as data plus version counter (not the tensor) so that a
+    node never owns a tensor that owns the node: no reference cycles.
+    """
+
+    __slots__ = ("_t", "_data", "_version", "_vc", "_rg", "_nr", "_fn", "_packed", "_unpack", "_freed")
+
+    def __init__(self, t, output_of=None):
+        self._freed = False
+        self._version = t._vc.v
+        self._vc = t._vc
+        self._fn = output_of if output_of is not None else t.grad_fn
+        self._nr = t._output_nr
+        self._unpack = None
+        if output_of is not None:
+            self._t = None
+            self._data = t._data
+            self._rg = t._rg
+        else:
+            self._t = t
+        if _saved_hooks_stack:
+            pack, unpack = _saved_hooks_stack[-1]
+            self._packed = pack(t if output_of is None else _output_view(self, output_of))
+            self._unpack = unpack
+            self._t = self._data = None
+
+    def release(self) -> None:
+        self._t = self._data = self._packed = None
+        self._freed = True
+
+    def unpack(self, node=None):
+        """The saved tensor; raises torch's errors if it was freed or modified in place."""
+        if self._freed:
+            raise RuntimeError(M.BACKWARD_TWICE)
+        if self._vc.v != self._version:
+            raise RuntimeError(self._modified_message())
+        if self._unpack is not None:
+            return self._unpack(self._packed)
+        if self._t is not None:
+            return self._t
+        return _output_view(self, node)
+
+    def _modified_message(self) -> str:
+        from .._tensor import _legacy_type
+        t = self._t
+        data = self._data if t is None else t._data
+        shape = ", ".join(str(s) for s in data.shape)
+        # NOTE: torch names the producing node without its "Backward<N>" suffix: the node saved
+        # with an output, or the current grad_fn of a saved input.
+        fn = self._fn if self._t is None else t.grad_fn
+        out = f", which is output {self._nr} of {_short_name(fn)}," if fn is not None else ""
+        hint = M.INPLACE_HINT_ANOMALY if STATE.anomaly else M.INPLACE_HINT
+        return M.INPLACE_MODIFIED.format(type=_legacy_type(data.dtype), shape=shape, output=out,
+                                         version=self._vc.v, expected=self._version, hint=hint)
+
+
+def _short_name(fn) -> str:
+    import re
+    return re.sub(r"Backward\d*$", "", fn.name())
+
+
+def _output_view(st, node):
+    from .._tensor import _wrap
+    t = _wrap(st._data)
+    t._vc = st._vc
+    if st._rg and node is not None:
+        t._rg = True
+        t.grad_fn = node
+        t._output_nr = st._nr
+    return t
+
+
+class AccumulateGrad(Node):
+    """The node that adds a gradient into a leaf's ``.grad``."""
+
+    __slots__ = ("variable",)
+
+    def __init__(self, variable):
+        self.variable = variable
+        self.next_functions = ()
+        self._meta = [(variable._data.shape, variable._data.dtype)]
+        self._seq = _ACC_SEQ
+
+    @property
+    def _tensor_pre_hooks(self):
+        hooks = self.variable._hooks
+        return {0: hooks} if hooks else None
+
+    def apply(self, grads):
+        g = grads[0]
+        var = self.variable
+        old = var._grad
+        if old is None:
+            # NOTE: as torch, the first gradient is a copy (a graph-recording clone under
+            # create_graph, so x.grad shows grad_fn=<CloneBackward0>); later ones are added in
+            # place, or out of place when the graph of the gradient is being recorded.
+            var._grad = g.clone() if STATE.grad_enabled else _detached_copy(g)
+        elif STATE.grad_enabled:
+            var._grad = old + g
+        else:
+            old._data += g._data
+            old._vc.v += 1
+        if var._post_acc_hooks:
+            for h in tuple(var._post_acc_hooks.values()):
+                h(var)
+        return ()
+
+
+def _detached_copy(g):
+    from .._tensor import _wrap
+    return _wrap(g._data.copy())
+
+
+def grad_accumulator(t) -> AccumulateGrad:
+    """The leaf's accumulator node; one per leaf while anything refers to it."""
+    ref = t._acc
+    acc = ref() if ref is not None else None
+    if acc is None:
+        acc = AccumulateGrad(t)
+        t._acc = weakref.ref(acc)
+    return acc
+
+
+# ------------------------------------------------------------------------------------------
+# saved tensor hooks
+_saved_hooks_stack: list = []
+
+
+class saved_tensors_hooks:
+    """Context manager: ``pack_hook(tensor)`` runs when a tensor is saved for backward,
+    ``unpack_hook(packed)`` when it is used."""
+
+    def __init__(self, pack_hook, unpack_hook):
+        self.hooks = (pack_hook, unpack_hook)
+
+    def __enter__(self):
+        _saved_hooks_stack.append(self.hooks)
+        return self
+
+    def __exit__(self, *a):
+        _saved_hooks_stack.pop()
+
+
+class save_on_cpu(saved_tensors_hooks):
+    """Saved tensors are copied at save time (here, everything already lives on the CPU)."""
+
+    def __init__(self, pin_memory: bool = False, device_type: str = "cuda"):
+        super().__init__(lambda t: (t, t.detach().clone()), lambda p: _restore_on_cpu(p))
+
+
+def _restore_on_cpu(p):
+    orig, copy = p
+    if orig._rg:
+        return orig
+    return copy
+
+
+class disable_saved_tensors_hooks:
+    def __init__(self, error_message: str):
+        self.msg = error_message
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *a):
+        pass
+
+
+# ------------------------------------------------------------------------------------------
+# the engine
+_current_node = [None]
+
+
+def _validate(g, meta):
+    """Reduce a broadcast gradient to the input's shape and cast it to the input's dtype."""
+    shape, dtype = meta
+    if g._data.shape != shape:
+        g = g.sum_to_size(shape)
+    if g._data.dtype != dtype:
+        g = g.to(dtype)
+    return g
+
+
+def _needed_nodes(roots, targets):
+    """Nodes from which some target node can be reached (only those run in autograd.grad)."""
+    needed = {}
+    stack = [(r, False) for r in roots]
+    while stack:
+        n, done = stack.pop()
+        if done:
+            needed[n] = n in targets or any(needed.get(f, False) for f, _ in n.next_functions if f is not None)
+            continue
+        if n in needed:
+            continue
+        needed[n] = False
+        stack.append((n, True))
+        for f, _ in n.next_functions:
+            if f is not None and f not in needed:
+                stack.append((f, False))
+    return {n for n, v in needed.items() if v}
+
+
+def run_backward(roots, grads, retain_graph: bool, create_graph: bool, inputs=None,
+                 allow_unused: bool = False, accumulate: bool = True):
+    """Run the backward pass from ``roots`` (tensors) seeded with ``grads``.
+
+    With ``inputs``, returns the gradients reaching them (``autograd.grad`` when ``accumulate``
+    is false; ``backward(inputs=...)`` when true, which accumulates into those only).
+    """
+    root_edges = []
+    for t, g in zip(roots, grads):
+        fn = t.grad_fn
+        root_edges.append((fn, t._output_nr, g) if fn is not None else (grad_accumulator(t), 0, g))
+
+    # count dependencies: how many edges enter each reachable node
+    deps = {}
+    seen = set()
+    stack = []
+    for fn, _, _ in root_edges:
+        if fn not in seen:
+            seen.add(fn)
+            stack.append(fn)
+    while stack:
+        n = stack.pop()
+        for f, _ in n.next_functions:
+            if f is not None:
+                deps[f] = deps.get(f, 0) + 1
+                if f not in seen:
+                    seen.add(f)
+                    stack.append(f)
+
+    captures = None
+    needed = None
+    if inputs is not None:
+        captures = {}   # node -> [(output_nr, index into results)]
+        for i, t in enumerate(inputs):
+            fn = t.grad_fn
+            if fn is None:
+                fn, nr = grad_accumulator(t), 0
+            else:
+                nr = t._output_nr
+            captures.setdefault(fn, []).append((nr, i))
+        needed = _needed_nodes([e[0] for e in root_edges], captures)
+        if accumulate:
+            # backward(inputs=...): accumulate into these leaves only; run what leads to them
+            captures = None
+    results = [None] * (len(inputs) if inputs is not None else 0)
+
+    buffers = {}
+    for fn, nr, g in root_edges:
+        buf = buffers.get(fn)
+        if buf is None:
+            buf = buffers[fn] = [None] * fn._n_outputs
+        buf[nr] = g if buf[nr] is None else buf[nr] + g
+
+    ready = []
+    for fn in buffers:
+        if deps.get(fn, 0) == 0:
+            heapq.heappush(ready, (-fn._seq, id(fn), fn))
+
+    prev_mode = STATE.grad_enabled
+    STATE.grad_enabled = create_graph
+    try:
+        while ready:
+            _, _, node = heapq.heappop(ready)
+            grads_in = buffers.pop(node, None)
+            run = grads_in is not None and any(g is not None for g in grads_in)
+            out = ()
+            if run:
+                if node._tensor_pre_hooks:
+                    for nr, hooks in node._tensor_pre_hooks.items():
+                        g = grads_in[nr]
+                        if g is not None:
+                            for h in tuple(hooks.values()):
+                                r = h(g)
+                                if r is not None:
+                                    g = r
+                            grads_in[nr] = g
+                if node._retains_grad:
+                    for nr, ref in node._retains_grad.items():
+                        t = ref()
+                        g = grads_in[nr]
+                        if t is not None and g is not None:
+                            _retain(t, g)
+                if captures is not None and node in captures:
+                    for nr, i in captures[node]:
+                        g = grads_in[nr]
+                        if g is not None:
+                            results[i] = g if results[i] is None else results[i] + g
+                if needed is not None and node not in needed:
+                    run = False
+                elif captures is not None and node.__class__ is AccumulateGrad:
+                    run = False
+            if run:
+                if node._pre_hooks:
+                    for h in tuple(node._pre_hooks.values()):
+                        r = h(tuple(grads_in))
+                        if r is not None:
+                            grads_in = list(r)
+                _current_node[0] = node
+                try:
+                    out = node.apply(grads_in)
+                except Exception as e:
+                    if STATE.anomaly:
+                        _anomaly_warn(node)
+                    if node._released and not isinstance(e, RuntimeError):
+                        raise RuntimeError(M.BACKWARD_TWICE) from e
+                    raise
+                finally:
+                    _current_node[0] = None
+                if node._post_hooks:
+                    out = tuple(out)
+                    for h in tuple(node._post_hooks.values()):
+                        r = h(out, tuple(grads_in))
+                        if r is not None:
+                            out = tuple(r)
+                if not retain_graph:
+                    node._release()
+                if STATE.anomaly and STATE.anomaly_nan:
+                    _check_nan(node, out)
+            nf = node.next_functions
+            for i, (f, nr) in enumerate(nf):
+                if f is None:
+                    continue
+                if run and needed is not None and f not in needed:
+                    pass
+                elif run:
+                    g = out[i] if i < len(out) else None
+                    if g is not None:
+                        meta = node._meta[i]
+                        if meta is not None and (g._data.shape != meta[0] or g._data.dtype != meta[1]):
+                            g = _validate(g, meta)
+                        buf = buffers.get(f)
+                        if buf is None:
+                            buf = buffers[f] = [None] * f._n_outputs
+                        old = buf[nr]
+                        buf[nr] = g if old is None else old + g
+                d = deps[f] - 1
+                deps[f] = d
+                if d == 0:
+                    heapq.heappush(ready, (-f._seq, id(f), f))
+    finally:
+        STATE.grad_enabled = prev_mode
+
+    if inputs is not None and not accumulate:
+        for i, r in enumerate(results):
+            if r is None and not allow_unused:
+                raise RuntimeError(M.UNUSED_INPUT)
+    return results
+
+
+def _retain(t, g):
+    if t._grad is None:
+        t._grad = g.clone() if STATE.grad_enabled else _detached_copy(g)
+    else:
+        t._grad = t._grad + g
+
+
+def _anomaly_warn(node):
+    trace = "".join(node._trace or ())
+    warnings.warn(M.ANOMALY_ERROR.format(name=node.name(), trace=trace), UserWarning, stacklevel=2)
+    parent = node._parent
+    while parent is not None:
+        warnings.warn(
+            "\n\nPrevious calculation was induced by " + parent.name()
+            + ". Traceback of forward call that induced the previous calculation:\n"
+            + "".join(parent._trace or ()), UserWarning, stacklevel=2)
+        parent = parent._parent
+
+
+def _check_nan(node, out):
+    for i, g in enumerate(out):
+        if g is not None and (g.dtype.is_floating_point or g.dtype.is_complex):
+            import numpy
+            if numpy.isnan(g._data).any():
+                raise RuntimeError(M.ANOMALY_NAN.format(name=node.name(), i=i))
+
+
+class GradientEdge:
+    """An edge of the graph: a node and which of its inputs (``get_gradient_edge``)."""
+
+    def __init__(self, node, output_nr):
+        self.node, self.output_nr = node, output_nr
+
+    def __iter__(self):
+        return iter((self.node, self.output_nr))
+
+
+def get_gradient_edge(tensor) -> GradientEdge:
+    if tensor.grad_fn is not None:
+        return GradientEdge(tensor.grad_fn, tensor._output_nr)
+    return GradientEdge(grad_accumulator(tensor), 0)
+
+
+def register_multi_grad_hook(tensors, fn, *, mode: str = "all"):
+    """Call ``fn(grads)`` once the gradients of all ``tensors`` have been computed."""
+    tensors = tuple(tensors)
+    state = {"grads": [None] * len(tensors), "count": 0}
+    handles = []
+    for i, t in enumerate(tensors):
+        def hook(g, i=i):
+            state["grads"][i] = g
+            state["count"] += 1
+            if mode == "any" or state["count"] == sum(1 for x in tensors if x._rg):
+                fn(tuple(state["grads"]) if mode == "all" else g)
+                state["grads"] = [None] * len(tensors)
+                state["count"] = 0
+        if t._rg:
+            handles.append(t.register_hook(hook))
+
+    class _Multi:
+        def remove(self_inner):
+            for h in handles:
+                h.remove()
+    return _Multi()
