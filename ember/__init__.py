@@ -55,3 +55,6 @@ IntTensor = _legacy_ctor(int32)
 BoolTensor = _legacy_ctor(bool)
 ByteTensor = _legacy_ctor(uint8)
 HalfTensor = _legacy_ctor(float16)
+
+# --- subpackages and feature modules (one import line each) ---
+from . import nn, optim, utils  # noqa: E402,F401
