@@ -28,6 +28,8 @@ from ._ops.linalg import *  # noqa: F401,F403
 from ._ops.comparison import *  # noqa: F401,F403
 from ._tensor_str import set_printoptions  # noqa: F401
 from . import autograd  # noqa: F401
+from ._misc import *  # noqa: F401,F403
+from . import cuda, backends, amp, jit, onnx, distributed  # noqa: F401
 from .autograd import (no_grad, enable_grad, set_grad_enabled, is_grad_enabled,  # noqa: F401
                        inference_mode, is_inference_mode_enabled)
 
