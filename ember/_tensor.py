@@ -14,6 +14,7 @@ from typing import Any, Optional
 
 from . import _dtype as D
 from . import _messages as M
+from . import _tensor_str
 from ._backend import np
 from .autograd.grad_mode import STATE
 from .autograd import graph as _graph
@@ -392,17 +393,13 @@ class Tensor:
     __hash__ = object.__hash__
 
     def __repr__(self, *, tensor_contents=None) -> str:
-        from ._tensor_str import tensor_repr
-        return tensor_repr(self)
+        return _tensor_str.tensor_repr(self, tensor_contents=tensor_contents)
 
     def __str__(self) -> str:
-        from ._tensor_str import tensor_repr
-        return tensor_repr(self)
+        return _tensor_str.tensor_str(self)
 
     def __format__(self, spec: str) -> str:
-        if self._data.ndim == 0 and spec:
-            return self.item().__format__(spec)
-        return object.__format__(repr(self), spec) if spec else repr(self)
+        return _tensor_str.format_tensor(self, spec)
 
     def __reduce_ex__(self, proto):
         from .serialization import _reduce_tensor
