@@ -145,17 +145,41 @@ def fma32(a, b, c) -> np.ndarray:
     >>> fma32(np.float32(3), np.float32(1/3), np.float32(-1)).dtype
     dtype('float32')
     """
-    a64 = np.asarray(a, np.float32).astype(np.float64)
-    b64 = np.asarray(b, np.float32).astype(np.float64)
-    c64 = np.asarray(c, np.float32).astype(np.float64)
-    s = a64 * b64 + c64  # the product is exact in float64
-    out = s.astype(np.float32)
-    sus = _f32_suspect(s)
+    a = np.asarray(a, np.float32)
+    b = np.asarray(b, np.float32)
+    c = np.asarray(c, np.float32)
+    s = np.multiply(a, b, dtype=np.float64)  # the product is exact in float64
+    s += c
+    out = np.atleast_1d(s.astype(np.float32))
+    sus = _f32_suspect(s).reshape(-1)
     if sus.any():
-        p = np.broadcast_to(a64 * b64, s.shape)[sus]
-        s2 = _add_round_odd(p, np.broadcast_to(c64, s.shape)[sus])
-        out = np.array(out, copy=True)
-        out[sus] = s2.astype(np.float32)
+        shape = s.shape
+        p = np.broadcast_to(np.multiply(a, b, dtype=np.float64), shape).reshape(-1)[sus]
+        cc = np.broadcast_to(c.astype(np.float64), shape).reshape(-1)[sus]
+        out = out.reshape(-1).copy()
+        out[sus] = _add_round_odd(p, cc).astype(np.float32)
+        out = out.reshape(shape)
+    return out.reshape(s.shape)
+
+
+def _fma32_scalar_bc(x: np.ndarray, b: np.float32, c: np.float32) -> np.ndarray:
+    """``fma32(x, b, c)`` for a float32 array and float32 scalars (the uniform/normal case).
+
+    ``x * b + c`` is computed in float64 (the product is exact) and rounded to float32; only
+    lanes where the float64 sum is exactly half-way between two floats need the slow exact
+    path. A float32-subnormal result is exact in float64 (so safe) as long as every term's
+    last bit is >= 2**-178; for the uniform and normal kernels (|x| >= 2**-39) that holds
+    unless ``b`` is below 2**-90, which is decided once from the scalar.
+    """
+    s = np.multiply(x, b, dtype=np.float64)
+    s += c
+    out = s.astype(np.float32)
+    bits = s.view(np.uint64)
+    sus = (bits & _U64(0x1FFFFFFF)) == _U64(0x10000000)
+    if (b != 0 and abs(float(b)) < 2.0 ** -90) or (c != 0 and abs(float(c)) < 2.0 ** -100):
+        sus |= np.abs(s) < 2.0 ** -125
+    if sus.any():
+        out[sus] = fma32(x[sus], b, c)
     return out
 
 
@@ -172,6 +196,13 @@ def _f32_suspect(s: np.ndarray) -> np.ndarray:
 
 
 # ----------------------------------------------------------------------------- helpers
+def _u32_to_unit_f32(w: np.ndarray) -> np.ndarray:
+    """Torch's float uniform in [0, 1): the low 24 bits of a 32-bit word times 2**-24."""
+    x = (w & _U32(0xFFFFFF)).astype(np.float32)
+    x *= _F(2.0 ** -24)
+    return x
+
+
 def _round_bf16(x: np.ndarray) -> np.ndarray:
     """Round float32 values to bfloat16 (nearest, ties to even), kept in float32 storage."""
     x = np.asarray(x, np.float32)
@@ -236,108 +267,109 @@ _COS_P = [_F(v) for v in (2.443315711809948E-005, -1.388731625493765E-003, 4.166
 _FOPI = _F(1.27323954473516)
 
 
-class _Fma32:
-    """Float32 FMA done in float64 that remembers which lanes may need an exact redo."""
-
-    __slots__ = ("bad",)
-
-    def __init__(self, n: int):
-        self.bad = np.zeros(n, bool)
-
-    def __call__(self, a, b, c):
-        s = np.multiply(a, b, dtype=np.float64)
-        s += c
-        self.bad |= _f32_suspect(s)
-        return s.astype(np.float32)
+def _fma32_fast(a, b, c):
+    """Float32 FMA through float64 without the half-way check (see ``_avx2_radius``)."""
+    s = np.multiply(a, b, dtype=np.float64)
+    s += c
+    return s.astype(np.float32)
 
 
-def _exact_fma32(a, b, c):
-    return fma32(a, b, c)
+def _avx2_radius(a: np.ndarray, fma=_fma32_fast) -> np.ndarray:
+    """``sqrt(-2 * log(1 - a))`` exactly as torch's AVX2 kernel computes it (float32).
 
-
-def _box_muller_avx2(u: np.ndarray, mean: np.float32, std: np.float32, fma=None) -> np.ndarray:
-    """Torch's AVX2 ``normal_fill_16`` applied to every block of 16 float32 uniforms.
-
-    ``u`` has shape ``(m, 16)``. The sequence of operations below is the one of the compiled
-    kernel, including where the compiler fused a multiply and an add into one FMA.
+    The compiled kernel evaluates Cephes' ``logf`` with fused multiply-adds. An FMA done in
+    float64 and rounded to float32 is exact unless the float64 sum lands exactly half-way
+    between two floats; since ``a`` can only take the 2**24 values ``k * 2**-24``, the test
+    suite checks all of them against an exactly rounded FMA, so no check is needed here.
     """
-    m = u.shape[0]
-    a = u[:, :8].reshape(-1)
-    b = u[:, 8:].reshape(-1)
-    n = a.shape[0]
-    tracker = None
-    if fma is None:
-        tracker = _Fma32(n)
-        fma = tracker
     one = _F(1.0)
-    # ---- log(1 - a) (Cephes logf) ----
     x = one - a
     bits = x.view(np.int32)
-    e = ((bits >> 23) - 127).astype(np.float32) + one
-    xm = ((bits & ~0x7F800000) | 0x3F000000).view(np.float32)
-    mask = xm < _SQRTHF
-    e = e - mask.astype(np.float32)
-    x = (xm + _F(-1.0)) + np.where(mask, xm, _F(0.0))
+    e = (bits >> 23).astype(np.float32)
+    e -= _F(126.0)  # (exponent - 127) + 1
+    xm = ((bits & 0x007FFFFF) | 0x3F000000).view(np.float32)
+    fm = (xm < _SQRTHF).astype(np.float32)
+    e -= fm
+    # x = (xm - 1) + (xm if xm < sqrt(1/2) else 0): both forms are exact, so equal.
+    x = xm * (one + fm)
+    x -= one
+    x64 = x.astype(np.float64)
     z = x * x
-    y = fma(_LOG_P[0], x, _LOG_P[1])
+    y = fma(_LOG_P[0], x64, _LOG_P[1])
     for p in _LOG_P[2:]:
-        y = fma(y, x, p)
-    t = e * _LOG_Q1
-    y = y * x
-    y = fma(y, z, t)
-    y = y - z * _F(0.5)  # vfnmadd: the product is exact, so one rounding either way
-    x = x + y
-    lg = e * _LOG_Q2 + x  # vfmadd: e * q2 is exact, so one rounding either way
-    radius = np.sqrt(lg * _F(-2.0))
-    # ---- sincos(2 pi b) (Cephes sinf/cosf) ----
-    theta = _TWO_PI_F32 * b
-    ax = np.abs(theta)
-    j = (ax * _FOPI).astype(np.int32)
-    j = (j + 1) & ~1
+        y = fma(y, x64, p)
+    y *= x
+    y = fma(y, z, e * _LOG_Q1)
+    z *= _F(0.5)
+    y -= z  # vfnmadd with an exact product: one rounding either way
+    x += y
+    e *= _LOG_Q2  # vfmadd with an exact product (small integer times 0.693359375)
+    e += x
+    e *= _F(-2.0)
+    return np.sqrt(e, out=e)
+
+
+def _avx2_sincos(b: np.ndarray, fma=_fma32_fast):
+    """``sin`` and ``cos`` of ``2 pi b`` as torch's AVX2 kernel computes them (float32).
+
+    Like :func:`_avx2_radius`, exhaustively checked over all 2**24 possible inputs.
+    """
+    theta = _TWO_PI_F32 * b  # >= 0
+    j = (theta * _FOPI).astype(np.int32)
+    j += 1
+    j &= ~1
     yj = j.astype(np.float32)
-    swap_sin = (j & 4) != 0
-    poly_mask = (j & 2) == 0
-    sin_neg = swap_sin ^ np.signbit(theta)
-    cos_neg = (~(j - 2) & 4) != 0
-    x = yj * _DP1 + ax  # exact products: plain arithmetic is the FMA
+    x = yj * _DP1  # exact products: the fused and plain forms agree
+    x += theta
     x = _DP2 * yj + x
     x = fma(yj, _DP3, x)
+    x64 = x.astype(np.float64)
     z = x * x
-    half_z = z * _F(0.5)
     yc = fma(_COS_P[0], z, _COS_P[1])
     yc = fma(yc, z, _COS_P[2])
-    yc = z * yc
-    yc = fma(z, yc, -half_z)
-    yc = yc + one
+    yc *= z
+    yc = fma(z, yc, -(z * _F(0.5)))
+    yc += _F(1.0)
     ys = fma(_SIN_P[0], z, _SIN_P[1])
     ys = fma(ys, z, _SIN_P[2])
-    ys = z * ys
-    ys = fma(x, ys, x)
-    zero = _F(0.0)
-    sin_v = np.where(poly_mask, ys, yc) + zero
-    cos_v = np.where(poly_mask, yc, ys) + zero
-    sin_v = np.where(sin_neg, -sin_v, sin_v)
-    cos_v = np.where(cos_neg, -cos_v, cos_v)
-    n1 = radius * cos_v
-    n2 = radius * sin_v
+    ys *= z
+    ys = fma(ys, x64, x64)
+    # Select the polynomial per lane and fix the sign with integer masks, as the kernel does
+    # (the unselected lane contributes +0.0, so a -0.0 result becomes +0.0).
+    keep = -(((j & 2) == 0).astype(np.int32))  # all ones where the sine polynomial is used
+    ysb = ys.view(np.int32)
+    ycb = yc.view(np.int32)
+    sin_b = (ysb & keep) | (ycb & ~keep)
+    cos_b = (ycb & keep) | (ysb & ~keep)
+    sin_v = sin_b.view(np.float32) + _F(0.0)
+    cos_v = cos_b.view(np.float32) + _F(0.0)
+    sin_b = sin_v.view(np.int32)
+    sin_b ^= (j & 4) << 29
+    cos_b = cos_v.view(np.int32)
+    cos_b ^= (~(j - 2) & 4) << 29
+    return sin_v, cos_v
+
+
+def _box_muller_avx2(u: np.ndarray, mean: np.float32, std: np.float32) -> np.ndarray:
+    """Torch's AVX2 ``normal_fill_16`` applied to every block of 16 float32 uniforms.
+
+    ``u`` has shape ``(m, 16)``; the first 8 of each block feed the radius, the last 8 the
+    angle; the cosine branch goes to the first 8 outputs, the sine branch to the last 8.
+    """
+    m = u.shape[0]
+    radius = _avx2_radius(u[:, :8])
+    sin_v, cos_v = _avx2_sincos(u[:, 8:])
     out = np.empty((m, 16), np.float32)
-    if std == one and mean == zero:
-        out[:, :8] = (n1 + zero).reshape(m, 8)
-        out[:, 8:] = (n2 + zero).reshape(m, 8)
-    elif std == one:
-        out[:, :8] = (n1 + mean).reshape(m, 8)
-        out[:, 8:] = (n2 + mean).reshape(m, 8)
+    n1 = np.multiply(radius, cos_v, out=out[:, :8])
+    n2 = np.multiply(radius, sin_v, out=out[:, 8:])
+    zero = _F(0.0)
+    if std == _F(1.0):
+        out += mean  # n * 1 is exact: the fma is a plain add (and -0.0 + 0.0 = +0.0)
     elif mean == zero:
-        out[:, :8] = (n1 * std + zero).reshape(m, 8)
-        out[:, 8:] = (n2 * std + zero).reshape(m, 8)
+        out *= std
+        out += zero
     else:
-        out[:, :8] = fma(n1, std, mean).reshape(m, 8)
-        out[:, 8:] = fma(n2, std, mean).reshape(m, 8)
-    if tracker is not None and tracker.bad.any():
-        # A float64 intermediate sat exactly half-way between two float32 numbers: redo the
-        # affected blocks with an exactly rounded FMA.
-        rows = np.unique(np.nonzero(tracker.bad)[0] // 8)
-        out[rows] = _box_muller_avx2(u[rows], mean, std, fma=_exact_fma32)
+        out[:] = _fma32_scalar_bc(out, std, mean)
     return out
 
 
@@ -515,9 +547,7 @@ class Generator:
 
     # ------------------------------------------------------------------ uniforms
     def _uniform01_f32(self, n: int) -> np.ndarray:
-        # NOTE: torch keeps the low 24 bits of a 32-bit word, times 2**-24.
-        w = self.random_u32(n)
-        return (w & _U32(0xFFFFFF)).astype(np.float32) * _F(2.0 ** -24)
+        return _u32_to_unit_f32(self.random_u32(n))
 
     def _uniform01_f64(self, n: int) -> np.ndarray:
         w = self.random_u64(n)
@@ -548,13 +578,20 @@ class Generator:
             raise RuntimeError(f"\"check_uniform_bounds\" not implemented for '{dtype}'")
         lo, hi = np.float32(low), np.float32(high)
         _check_uniform(float(lo), float(hi), float(np.finfo(np.float32).max))
-        x = self._uniform01_f32(n)
-        if lo == 0 and hi == 1:
-            v = x + _F(0.0)
-        else:
-            v = fma32(x, hi - lo, lo)
+        w = self.random_u32(n)
+        v = np.empty(n, np.float32)
+        d = hi - lo
+        for i in range(0, n, _CHUNK):
+            x = _u32_to_unit_f32(w[i:i + _CHUNK])
+            if lo == 0 and hi == 1:
+                v[i:i + _CHUNK] = x
+            else:
+                # NOTE: x * (to - from) + from is one fma in torch's (FMA-compiled) kernel.
+                v[i:i + _CHUNK] = _fma32_scalar_bc(x, d, lo)
         if dtype == np.float32:
-            v = np.where(v == hi, lo, v)
+            eq = v == hi
+            if eq.any():
+                v[eq] = lo
         else:
             # NOTE: half/bfloat16 compute in float, then round; a value that rounds up to the
             # upper bound is replaced by the lower bound.
@@ -645,15 +682,16 @@ class Generator:
             return out
         fmean, fstd = np.float32(mean), np.float32(std)
         if storage == np.float32 and not _is_bf16(dtype):
-            u = self._uniform01_f32(n)
+            w = self.random_u32(n)
             out = np.empty(n, np.float32)
             full = n // 16
-            step = _CHUNK // 16
-            for s in range(0, full, step):
-                e = min(full, s + step)
-                out[16 * s:16 * e] = _box_muller_avx2(u[16 * s:16 * e].reshape(-1, 16),
-                                                      fmean, fstd).reshape(-1)
+            for i in range(0, 16 * full, _CHUNK):
+                e = min(16 * full, i + _CHUNK)
+                u = _u32_to_unit_f32(w[i:e]).reshape(-1, 16)
+                out[i:e] = _box_muller_avx2(u, fmean, fstd).reshape(-1)
             if n % 16:
+                # NOTE: torch refills the last 16 slots with fresh uniforms and transforms them
+                # again, overwriting part of the last full block.
                 tail = self._uniform01_f32(16).reshape(1, 16)
                 out[n - 16:] = _box_muller_avx2(tail, fmean, fstd).reshape(-1)
             return out
