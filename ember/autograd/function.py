@@ -27,6 +27,9 @@ from .graph import Node, SavedTensor
 __all__ = ["Function", "FunctionCtx", "once_differentiable", "BackwardCFunction", "InplaceFunction"]
 
 
+_DIRTY_LEAF = "a leaf Variable that requires grad has been used in an in-place operation."
+
+
 class FunctionCtx:
     """What ``ctx`` offers (the backward node of a Function inherits these)."""
 
@@ -89,7 +92,10 @@ class BackwardCFunction(Node, FunctionCtx):
                 raise RuntimeError(f"function {self.name()} returned an incorrect number of gradients (expected {n_args}, got {len(res)})")
         out = []
         k = 0
+        from .._tensor import Tensor
         for is_t, r in zip(self._arg_is_tensor, res):
+            if r is not None and not isinstance(r, Tensor):
+                raise RuntimeError(f"expected Variable or None (got {type(r).__name__})")
             if not is_t:
                 if r is not None:
                     from .._tensor import Tensor
@@ -208,8 +214,10 @@ class Function(FunctionCtx, metaclass=FunctionMeta):
                 continue
             if record:
                 if id(o) in dirty:
-                    o._check_inplace() if o.grad_fn is None and o._rg else None
-                    o._vc.v += 0
+                    if o.grad_fn is None and o._rg:
+                        raise RuntimeError(_DIRTY_LEAF)
+                    # NOTE: as torch, marking dirty bumps the version once more
+                    o._vc.v += 1
                 elif id(o) in input_ids:
                     alias = _wrap(o._data)
                     alias._vc = o._vc

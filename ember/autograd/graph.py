@@ -38,14 +38,16 @@ class RemovableHandle:
 
     _next_id = itertools.count()
 
+    __slots__ = ("hooks_dict", "id")
+
     def __init__(self, hooks_dict):
-        self.hooks_dict_ref = weakref.ref(hooks_dict)
+        # a plain dict cannot be weakly referenced; the dict never refers back to its handles,
+        # so holding it here makes no cycle
+        self.hooks_dict = hooks_dict
         self.id = next(RemovableHandle._next_id)
 
     def remove(self) -> None:
-        d = self.hooks_dict_ref()
-        if d is not None:
-            d.pop(self.id, None)
+        self.hooks_dict.pop(self.id, None)
 
     def __enter__(self):
         return self
@@ -88,7 +90,7 @@ class Node:
         self._meta = [None if a is None else (a.shape, a.dtype) for a in meta]
         self._seq = next(_counter)
         if STATE.anomaly:
-            self._trace = traceback.format_stack()[:-2]
+            self._trace = _forward_trace()
             if _current_node[0] is not None:
                 self._parent = _current_node[0]
 
@@ -133,6 +135,15 @@ class Node:
         d[h.id] = fn
         return h
 
+    def __getattr__(self, name: str):
+        # Only reached when normal lookup fails: maps torch's ``_saved_<name>`` to the slot
+        # holding it (``self_`` for ``self``; the generic ``saved`` slot of one-tensor nodes).
+        if name.startswith("_saved_"):
+            found, value = _lookup_saved(self, name[7:])
+            if found:
+                return value
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+
     # ---- what subclasses define ----
     def backward(self, grad):
         raise NotImplementedError(f"the derivative for '{self.name()}' is not implemented.")
@@ -153,6 +164,45 @@ class Node:
                 v.release()
 
 
+def _slot_names(cls) -> list:
+    names = []
+    for c in cls.__mro__:
+        for sl in c.__dict__.get("__slots__", ()):
+            names.append(sl)
+    return names
+
+
+def _lookup_saved(node, name: str):
+    """``(found, value)`` for ``node._saved_<name>``, as torch exposes saved values."""
+    slots = _slot_names(type(node))
+    for cand in (name, name + "_"):
+        if cand in slots:
+            v = getattr(node, cand, None)
+            if v.__class__ is SavedTensor:
+                return True, v.unpack(node)
+            if v is None and cand + "_scalar" not in slots and (name + "_scalar") not in slots:
+                return True, None
+            if v is None:
+                continue
+            if isinstance(v, list):
+                v = tuple(v)
+            return True, v
+    for cand in (name + "_scalar",):
+        if cand in slots:
+            v = getattr(node, cand, None)
+            if v is not None:
+                from .._creation import tensor
+                # NOTE: torch wraps a Python scalar operand into a 0-d tensor before saving it
+                return True, tensor(v)
+    if "saved" in slots:
+        v = getattr(node, "saved", None)
+        if v.__class__ is SavedTensor:
+            is_result = v._fn.__class__ is type
+            if (name == "result") == bool(is_result):
+                return True, v.unpack(node)
+    return False, None
+
+
 class SavedTensor:
     """A tensor saved for backward, with the version it had when saved.
 
@@ -166,7 +216,8 @@ class SavedTensor:
         self._freed = False
         self._version = t._vc.v
         self._vc = t._vc
-        self._fn = output_of if output_of is not None else t.grad_fn
+        # an output keeps its node's class only (the node owns this: no reference cycle)
+        self._fn = output_of.__class__ if output_of is not None else t.grad_fn
         self._nr = t._output_nr
         self._unpack = None
         if output_of is not None:
@@ -213,7 +264,8 @@ class SavedTensor:
 
 def _short_name(fn) -> str:
     import re
-    return re.sub(r"Backward\d*$", "", fn.name())
+    name = fn.__name__ if isinstance(fn, type) else fn.name()
+    return re.sub(r"Backward\d*$", "", name)
 
 
 def _output_view(st, node):
@@ -457,6 +509,8 @@ def run_backward(roots, grads, retain_graph: bool, create_graph: bool, inputs=No
                 _current_node[0] = node
                 try:
                     out = node.apply(grads_in)
+                    if STATE.anomaly and STATE.anomaly_nan:
+                        _check_nan(node, out)
                 except Exception as e:
                     if STATE.anomaly:
                         _anomaly_warn(node)
@@ -473,8 +527,6 @@ def run_backward(roots, grads, retain_graph: bool, create_graph: bool, inputs=No
                             out = tuple(r)
                 if not retain_graph:
                     node._release()
-                if STATE.anomaly and STATE.anomaly_nan:
-                    _check_nan(node, out)
             nf = node.next_functions
             for i, (f, nr) in enumerate(nf):
                 if f is None:
@@ -499,11 +551,15 @@ def run_backward(roots, grads, retain_graph: bool, create_graph: bool, inputs=No
     finally:
         STATE.grad_enabled = prev_mode
 
-    if inputs is not None and not accumulate:
+    if inputs is not None and not accumulate and not allow_unused:
         for i, r in enumerate(results):
-            if r is None and not allow_unused:
-                raise RuntimeError(M.UNUSED_INPUT)
+            if r is None:
+                raise RuntimeError(_UNUSED_INPUT.format(i=i))
     return results
+
+
+_UNUSED_INPUT = ("The differentiated Tensor at index {i} appears to not have been used in the graph. "
+                 "Set allow_unused=True if this is the desired behavior.")
 
 
 def _retain(t, g):
@@ -513,9 +569,20 @@ def _retain(t, g):
         t._grad = t._grad + g
 
 
+_EMBER_DIR = __file__.rsplit("autograd", 1)[0]
+_TRIGGERED = " (Triggered internally at /__w/pytorch/pytorch/torch/csrc/autograd/python_anomaly_mode.cpp:122.)"
+
+
+def _forward_trace() -> list:
+    """The user's stack at the op being recorded (ember's own frames left out)."""
+    frames = [f for f in traceback.extract_stack()[:-2] if not f.filename.startswith(_EMBER_DIR)]
+    return traceback.format_list(frames)
+
+
 def _anomaly_warn(node):
     trace = "".join(node._trace or ())
-    warnings.warn(M.ANOMALY_ERROR.format(name=node.name(), trace=trace), UserWarning, stacklevel=2)
+    warnings.warn(M.ANOMALY_ERROR.format(name=node.name(), trace=trace) + _TRIGGERED, UserWarning,
+                  stacklevel=2)
     parent = node._parent
     while parent is not None:
         warnings.warn(
