@@ -120,8 +120,16 @@ class Tensor:
     ``Tensor(data)`` and ``Tensor(*sizes)`` work as torch's legacy constructor (float32).
     """
 
-    __slots__ = ("_data", "_rg", "_grad", "grad_fn", "_output_nr", "_vc", "_base", "_acc",
-                 "_hooks", "_post_acc_hooks", "_retains", "__dict__", "__weakref__")
+    # Hot fields are slots; the rest default to the class attributes below and are stored in
+    # the (lazily created) instance dict only when set, so making a tensor costs four stores.
+    __slots__ = ("_data", "_rg", "grad_fn", "_vc", "__dict__", "__weakref__")
+    _grad = None
+    _output_nr = 0
+    _base = None
+    _acc = None
+    _hooks = None
+    _post_acc_hooks = None
+    _retains = False
 
     def __init__(self, *args, **kwargs):
         _init_legacy(self, args, kwargs)
@@ -476,15 +484,8 @@ def _wrap_dim(dim: int, ndim: int) -> int:
 def _init_fields(t, arr, rg=False):
     t._data = arr
     t._rg = rg
-    t._grad = None
     t.grad_fn = None
-    t._output_nr = 0
     t._vc = _VC()
-    t._base = None
-    t._acc = None
-    t._hooks = None
-    t._post_acc_hooks = None
-    t._retains = False
 
 
 _new = object.__new__
@@ -495,15 +496,8 @@ def _wrap(arr, requires_grad: bool = False) -> Tensor:
     t = _new(Tensor)
     t._data = arr
     t._rg = requires_grad
-    t._grad = None
     t.grad_fn = None
-    t._output_nr = 0
     t._vc = _VC()
-    t._base = None
-    t._acc = None
-    t._hooks = None
-    t._post_acc_hooks = None
-    t._retains = False
     return t
 
 
