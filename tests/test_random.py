@@ -318,6 +318,28 @@ def test_multinomial_errors():
         Generator().multinomial(np.array([0.5, 0.5]), 3, False)
 
 
+# ----------------------------------------------------------------------------- nn.init helpers
+@pytest.mark.parametrize("td,nd", [(torch.float32, np.float32), (torch.float64, np.float64)])
+@pytest.mark.parametrize("args", [(0.0, 0.02, -0.04, 0.04), (0.0, 1.0, -2.0, 2.0),
+                                  (0.5, 1.0, 0.0, 0.3), (0.0, 0.02, 0.01, 0.015),
+                                  (0.0, 1.0, -0.2, 0.2)])
+def test_trunc_normal(td, nd, args):
+    tg, eg = pair(0)
+    for n in [1, 15, 16, 1000]:
+        same(torch.nn.init.trunc_normal_(torch.empty(n, dtype=td), *args, generator=tg),
+             eg.trunc_normal_(n, nd, *args))
+    same_state(tg, eg)
+
+
+def test_orthogonal_draws_the_same_normals():
+    tg, eg = pair(0)
+    t = torch.nn.init.orthogonal_(torch.empty(30, 50), gain=2.0, generator=tg).numpy()
+    e = eg.orthogonal_(30, 50, np.float32, gain=2.0)
+    # the QR factorisation is LAPACK's, not torch's: equal to rounding, not bit for bit
+    np.testing.assert_allclose(e, t, atol=1e-5)
+    same_state(tg, eg)
+
+
 # ----------------------------------------------------------------------------- exact arithmetic
 def _exact_fma(a, b, c):
     return float(Fraction(float(a)) * Fraction(float(b)) + Fraction(float(c)))
