@@ -339,7 +339,7 @@ def randperm(n: int, *, generator=None, out=None, dtype=None, layout=None, devic
 
     >>> import ember
     >>> ember.randperm(4, generator=ember.Generator().manual_seed(0)).tolist()
-    [2, 0, 1, 3]
+    [0, 1, 3, 2]
     """
     _check_device(device)
     dt = D.int64 if dtype is None else D.as_dtype(dtype)
