@@ -60,3 +60,4 @@ HalfTensor = _legacy_ctor(float16)
 
 # --- subpackages and feature modules (one import line each) ---
 from . import nn, optim, utils  # noqa: E402,F401
+from . import func  # noqa: E402,F401

@@ -17,7 +17,8 @@ from . import graph  # noqa: F401
 from .graph import run_backward
 
 __all__ = ["backward", "grad", "Variable", "no_grad", "enable_grad", "set_grad_enabled",
-           "inference_mode", "detect_anomaly", "set_detect_anomaly", "graph"]
+           "inference_mode", "detect_anomaly", "set_detect_anomaly", "graph", "Function",
+           "functional", "forward_ad", "gradcheck", "gradgradcheck"]
 
 
 def _tensor_cls():
@@ -138,3 +139,5 @@ def _batched_grad(outputs, inputs, grad_outputs, retain_graph, create_graph, all
 
 from .variable import Variable  # noqa: E402,F401
 from .function import Function, FunctionCtx, once_differentiable  # noqa: E402,F401
+from . import function, functional, forward_ad  # noqa: E402,F401
+from .gradcheck import gradcheck, gradgradcheck, GradcheckError  # noqa: E402,F401
