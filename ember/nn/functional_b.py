@@ -928,4 +928,786 @@ def gumbel_softmax(logits: Tensor, tau: float = 1, hard: bool = False, eps: floa
     return y_soft
 
 
+
+# ------------------------------------------------------------------------------------------
+# losses
+_REDUCTIONS = ("none", "mean", "sum")
+
+
+def _legacy_reduction(size_average, reduce, reduction: str) -> str:
+    """torch's mapping of the deprecated ``size_average``/``reduce`` flags."""
+    if size_average is None and reduce is None:
+        return reduction
+    sa = True if size_average is None else size_average
+    rd = True if reduce is None else reduce
+    ret = "none" if not rd else ("mean" if sa else "sum")
+    warnings.warn(f"size_average and reduce args will be deprecated, please use reduction='{ret}' instead.",
+                  UserWarning, stacklevel=3)
+    return ret
+
+
+def _check_reduction(reduction: str) -> None:
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+
+
+def _reduce(loss: Tensor, reduction: str) -> Tensor:
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    if reduction == "none":
+        return loss
+    raise ValueError(f"{reduction} is not a valid value for reduction")
+
+
+def _reduce_arr(arr: np.ndarray, reduction: str) -> np.ndarray:
+    if reduction == "none":
+        return arr
+    if reduction == "sum":
+        return np.asarray(arr.sum(dtype=arr.dtype))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.asarray(arr.mean(dtype=arr.dtype) if arr.size else np.array(np.nan, arr.dtype))
+
+
+def _size_warning(input: Tensor, target: Tensor) -> None:
+    if tuple(target.shape) != tuple(input.shape):
+        warnings.warn(f"Using a target size ({target.shape}) that is different to the input size ({input.shape}). "
+                      "This will likely lead to incorrect results due to broadcasting. Please ensure they have the same size.",
+                      UserWarning, stacklevel=3)
+
+
+class _PointwiseLoss(Node):
+    """A fused elementwise loss followed by its reduction. ``_factors(x, t)`` gives
+    d loss / d input and d loss / d target (in ember ops)."""
+
+    __slots__ = ("self_", "target", "reduction", "n")
+
+    def backward(self, g):
+        x, t = self.self_.unpack(), self.target.unpack()
+        if self.reduction == "mean":
+            g = g / self.n
+        dx, dt = self._factors(x, t)
+        gx = g * dx if self.next_functions[0][0] is not None else None
+        gt = g * dt if self.next_functions[1][0] is not None else None
+        return gx, gt
+
+
+def _not_differentiable(fn: str, arg: str, t) -> None:
+    if t is not None and STATE.grad_enabled and t._rg:
+        raise RuntimeError(f"The function '{fn}' is not differentiable with respect to argument '{arg}'. "
+                           "This input cannot have requires_grad True.")
+
+
+def _pointwise_loss(cls, input, target, arr, reduction, **fields) -> Tensor:
+    _check_reduction(reduction)
+    r = _wrap(_reduce_arr(arr, reduction))
+    if needs_grad(input, target):
+        n = record(cls, r, (input, target))
+        n.self_, n.target, n.reduction, n.n = SavedTensor(input), SavedTensor(target), reduction, arr.size
+        for k, v in fields.items():
+            setattr(n, k, v)
+    return r
+
+
+def _pair_arrays(input: Tensor, target: Tensor):
+    a, b = input._data, target._data
+    if a.dtype != b.dtype:
+        dt = np.result_type(a, b)
+        a, b = a.astype(dt), b.astype(dt)
+    try:
+        a, b = np.broadcast_arrays(a, b)
+    except ValueError:
+        from .._ops._util import broadcast_error
+        raise broadcast_error(a.shape, b.shape) from None
+    return a, b
+
+
+class MseLossBackward0(_PointwiseLoss):
+    __slots__ = ()
+
+    def _factors(self, x, t):
+        d = (x - t) * 2
+        return d, -d
+
+
+def mse_loss(input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean",
+             weight=None) -> Tensor:
+    """Mean squared error.
+
+    >>> mse_loss(ember.tensor([1.0, 2.0]), ember.tensor([0.0, 0.0]))
+    tensor(2.5000)
+    """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _size_warning(input, target)
+    a, b = _pair_arrays(input, target)
+    if weight is not None:
+        return _reduce(weight * (input - target) ** 2, reduction)
+    return _pointwise_loss(MseLossBackward0, input, target, (a - b) ** 2, reduction)
+
+
+def l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean",
+            weight=None) -> Tensor:
+    """Mean absolute error (composed as torch: ``(input - target).abs()`` then the reduction)."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _size_warning(input, target)
+    _check_reduction(reduction)
+    loss = (input - target).abs()
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+class SmoothL1LossBackward0(_PointwiseLoss):
+    __slots__ = ("beta",)
+
+    def _factors(self, x, t):
+        d = x - t
+        a = d._data
+        inside = _mask(np.abs(a) < self.beta, a.dtype)
+        sign = _const(np.sign(a))
+        f = inside * d * (1.0 / self.beta) + (1 - inside) * sign
+        return f, -f
+
+
+def smooth_l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean",
+                   beta: float = 1.0) -> Tensor:
+    """0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta (``beta=0``: the L1 loss)."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _size_warning(input, target)
+    if beta < 0:
+        raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
+    if beta == 0.0:
+        return l1_loss(input, target, reduction=reduction)
+    a, b = _pair_arrays(input, target)
+    d = np.abs(a - b)
+    arr = np.where(d < beta, 0.5 * d * d / np.asarray(beta, d.dtype), d - np.asarray(0.5 * beta, d.dtype)).astype(d.dtype)
+    return _pointwise_loss(SmoothL1LossBackward0, input, target, arr, reduction, beta=beta)
+
+
+class HuberLossBackward0(_PointwiseLoss):
+    __slots__ = ("delta",)
+
+    def _factors(self, x, t):
+        d = x - t
+        a = d._data
+        inside = _mask(np.abs(a) <= self.delta, a.dtype)
+        f = inside * d + (1 - inside) * _const(np.sign(a) * np.asarray(self.delta, a.dtype))
+        return f, -f
+
+
+def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0, weight=None) -> Tensor:
+    """0.5 d^2 where |d| <= delta, else delta (|d| - 0.5 delta)."""
+    _size_warning(input, target)
+    if delta <= 0:
+        raise RuntimeError("huber_loss does not support non-positive values for delta.")
+    a, b = _pair_arrays(input, target)
+    d = np.abs(a - b)
+    arr = np.where(d <= delta, 0.5 * d * d, np.asarray(delta, d.dtype) * (d - np.asarray(0.5 * delta, d.dtype))).astype(d.dtype)
+    return _pointwise_loss(HuberLossBackward0, input, target, arr, reduction, delta=delta)
+
+
+class SoftMarginLossBackward0(_PointwiseLoss):
+    __slots__ = ()
+
+    def _factors(self, x, t):
+        s = (-(x * t)).sigmoid()
+        return -t * s, -x * s
+
+
+def soft_margin_loss(input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean") -> Tensor:
+    """log(1 + exp(-target * input))."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _not_differentiable("soft_margin_loss", "target", target)
+    a, b = _pair_arrays(input, target)
+    z = -a * b
+    arr = (np.maximum(z, 0) + np.log1p(np.exp(-np.abs(z)))).astype(a.dtype)
+    return _pointwise_loss(SoftMarginLossBackward0, input, target, arr, reduction)
+
+
+class BinaryCrossEntropyBackward0(Node):
+    __slots__ = ("self_", "target", "weight", "reduction", "n")
+
+    def backward(self, g):
+        x, t = self.self_.unpack(), self.target.unpack()
+        w = self.weight.unpack() if self.weight is not None else None
+        if self.reduction == "mean":
+            g = g / self.n
+        gx = gt = None
+        if self.next_functions[0][0] is not None:
+            denom = _clamp_min((1 - x) * x, 1e-12)
+            gx = g * (x - t) / denom
+            if w is not None:
+                gx = gx * w
+        if self.next_functions[1][0] is not None:
+            gt = g * (_clamp_min((1 - x).log(), -100) - _clamp_min(x.log(), -100))
+            if w is not None:
+                gt = gt * w
+        return gx, gt
+
+
+def binary_cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor] = None, size_average=None,
+                         reduce=None, reduction: str = "mean") -> Tensor:
+    """-w (t log x + (1 - t) log(1 - x)), each log clamped at -100 as torch does.
+
+    >>> binary_cross_entropy(ember.tensor([0.5]), ember.tensor([1.0]))
+    tensor(0.6931)
+    """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    if tuple(target.shape) != tuple(input.shape):
+        raise ValueError(f"Using a target size ({target.shape}) that is different to the input size ({input.shape}) is deprecated. "
+                         "Please ensure they have the same size.")
+    _check_reduction(reduction)
+    _not_differentiable("binary_cross_entropy", "weight", weight)
+    a, b = input._data, target._data
+    if ((a < 0) | (a > 1)).any():
+        raise RuntimeError("all elements of input should be between 0 and 1")
+    with np.errstate(divide="ignore"):
+        arr = -(b * np.maximum(np.log(a), -100) + (1 - b) * np.maximum(np.log1p(-a), -100))
+    if weight is not None:
+        weight = weight.expand(input.shape) if tuple(weight.shape) != tuple(input.shape) else weight
+        arr = arr * weight._data
+    arr = arr.astype(a.dtype, copy=False)
+    r = _wrap(_reduce_arr(arr, reduction))
+    if needs_grad(input, target):
+        n = record(BinaryCrossEntropyBackward0, r, (input, target))
+        n.self_, n.target, n.reduction, n.n = SavedTensor(input), SavedTensor(target), reduction, arr.size
+        n.weight = SavedTensor(weight) if weight is not None else None
+    return r
+
+
+class BinaryCrossEntropyWithLogitsBackward0(Node):
+    __slots__ = ("self_", "target", "weight", "pos_weight", "reduction", "n")
+
+    def backward(self, g):
+        x, t = self.self_.unpack(), self.target.unpack()
+        w = self.weight.unpack() if self.weight is not None else None
+        pw = self.pos_weight.unpack() if self.pos_weight is not None else None
+        if self.reduction == "mean":
+            g = g / self.n
+        gx = gt = None
+        if self.next_functions[0][0] is not None:
+            if pw is not None:
+                tp = pw * t
+                gx = (tp + 1 - t) * x.sigmoid() - tp
+            else:
+                gx = x.sigmoid() - t
+            gx = g * gx if w is None else g * gx * w
+        if self.next_functions[1][0] is not None:
+            ls = logsigmoid(x)
+            gt = -x if pw is None else -x - (pw - 1) * ls
+            gt = g * gt if w is None else g * gt * w
+        return gx, gt
+
+
+def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Optional[Tensor] = None,
+                                     size_average=None, reduce=None, reduction: str = "mean",
+                                     pos_weight: Optional[Tensor] = None) -> Tensor:
+    """Sigmoid + binary cross-entropy in one stable op (``pos_weight`` weighs positives)."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    if tuple(target.shape) != tuple(input.shape):
+        raise ValueError(f"Target size ({target.shape}) must be the same as input size ({input.shape})")
+    _not_differentiable("binary_cross_entropy_with_logits", "weight", weight)
+    _not_differentiable("binary_cross_entropy_with_logits", "pos_weight", pos_weight)
+    x, t = input._data, target._data.astype(input._data.dtype, copy=False)
+    lsig = np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x)))
+    if pos_weight is not None:
+        lw = (pos_weight._data - 1) * t + 1
+        arr = (1 - t) * x - lw * lsig
+    else:
+        arr = (1 - t) * x - lsig
+    if weight is not None:
+        arr = arr * weight._data
+    arr = np.asarray(arr, dtype=x.dtype)
+    r = _wrap(_reduce_arr(arr, reduction))
+    if needs_grad(input, target):
+        n = record(BinaryCrossEntropyWithLogitsBackward0, r, (input, target))
+        n.self_, n.target, n.reduction, n.n = SavedTensor(input), SavedTensor(target), reduction, arr.size
+        n.weight = SavedTensor(weight) if weight is not None else None
+        n.pos_weight = SavedTensor(pos_weight) if pos_weight is not None else None
+    return r
+
+
+# ---- negative log likelihood and cross-entropy --------------------------------------------
+class NllLossBackward0(Node):
+    """The gradient is linear in the output's: ``g * coef`` with coef = -w[t] (/ total weight)
+    at each target position."""
+
+    __slots__ = ("coef", "reduction", "class_dim", "target", "weight", "ignore_index", "total_weight")
+
+    def backward(self, g):
+        if self.reduction == "none" and g.dim() > 0:
+            g = g.unsqueeze(self.class_dim)
+        return (g * _const(self.coef),)
+
+
+class NllLoss2DBackward0(NllLossBackward0):
+    __slots__ = ()
+
+
+def _target_checks(a: np.ndarray, t: np.ndarray) -> None:
+    if t.dtype.kind not in "iu":
+        if t.dtype.kind == "f" and t.ndim not in (0, 1) and a.ndim == 2:
+            raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {_TYPE_NAMES.get(t.dtype.name, t.dtype.name)}")
+    if a.ndim == 1:
+        if t.ndim > 1:
+            raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+        return
+    if a.ndim == 2 and t.ndim > 1:
+        raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+    if t.ndim >= 1 and a.shape[0] != t.shape[0] or t.ndim == 0 and a.ndim >= 2:
+        raise ValueError(f"Expected input batch_size ({a.shape[0]}) to match target batch_size ({t.shape[0] if t.ndim else 0}).")
+    if a.ndim >= 3 and tuple(t.shape) != tuple(a.shape[:1] + a.shape[2:]):
+        want = ", ".join(str(s) for s in a.shape[:1] + a.shape[2:])
+        got = ", ".join(str(s) for s in t.shape)
+        raise RuntimeError(f"Expected target size [{want}], got [{got}]")
+
+
+def nll_loss(input: Tensor, target: Tensor, weight: Optional[Tensor] = None, size_average=None,
+             ignore_index: int = -100, reduce=None, reduction: str = "mean") -> Tensor:
+    """The negative log likelihood loss: ``-weight[t] * input[n, t]``, averaged by total weight.
+
+    >>> nll_loss(ember.tensor([[-1.0, -2.0]]), ember.tensor([1]))
+    tensor(2.)
+    """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    a, t = input._data, target._data
+    if a.ndim == 0:
+        raise ValueError(f"Expected 2 or more dimensions (got {a.ndim})")
+    _target_checks(a, t)
+    class_dim = 0 if a.ndim == 1 else 1
+    C = a.shape[class_dim]
+    if weight is not None and weight._data.shape != (C,):
+        raise RuntimeError(f"weight tensor should be defined either for all {C} classes or no classes but got weight tensor of shape: [{', '.join(map(str, weight.shape))}]")
+    flat = np.moveaxis(a, class_dim, -1).reshape(-1, C)
+    tf = t.reshape(-1).astype(np.int64)
+    valid = tf != ignore_index
+    bad = valid & ((tf < 0) | (tf >= C))
+    if bad.any():
+        raise IndexError(f"Target {tf[np.argmax(bad)]} is out of bounds.")
+    tc = np.where(valid, tf, 0)
+    w = weight._data[tc].astype(a.dtype) if weight is not None else np.ones(tc.shape, a.dtype)
+    w = w * valid
+    rows = np.arange(tf.size)
+    picked = flat[rows, tc]
+    losses = (-w * picked).astype(a.dtype)
+    if reduction == "none":
+        out = losses.reshape(t.shape)
+        denom = 1.0
+    elif reduction == "sum":
+        out = np.asarray(losses.sum(dtype=a.dtype))
+        denom = 1.0
+    else:
+        total = w.sum(dtype=a.dtype)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out = np.asarray(losses.sum(dtype=a.dtype) / total)
+        denom = total
+    r = _wrap(np.asarray(out, dtype=a.dtype))
+    if needs_grad(input):
+        cls = NllLoss2DBackward0 if a.ndim >= 3 else NllLossBackward0
+        coef = np.zeros_like(flat)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            coef[rows, tc] = -w / denom
+        moved = list(a.shape)
+        moved.append(moved.pop(class_dim))
+        coef = np.moveaxis(coef.reshape(moved), -1, class_dim)
+        n = record(cls, r, (input,))
+        n.coef, n.reduction, n.class_dim = coef, reduction, class_dim
+        n.ignore_index = ignore_index
+        if reduction == "none" and a.ndim >= 3 and a.ndim != 4:
+            # NOTE: torch reshapes other ranks to 4-d for the 2-d kernel, then views back
+            return _view_back(r)
+    return r
+
+
+def _view_back(r: Tensor) -> Tensor:
+    """``r.view(r.shape)``, recorded (as torch's ``ViewBackward0`` after its 4-d reshape)."""
+    from .._ops.shape import ViewBackward0
+    out = _wrap(r._data)
+    record(ViewBackward0, out, (r,))
+    return out
+
+
+def cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor] = None, size_average=None,
+                  ignore_index: int = -100, reduce=None, reduction: str = "mean",
+                  label_smoothing: float = 0.0) -> Tensor:
+    """log_softmax over the class dim, then the NLL loss (class indices), or the cross-entropy
+    with class probabilities when ``target`` is floating and shaped as ``input``.
+
+    >>> cross_entropy(ember.tensor([[0.0, 0.0]]), ember.tensor([1]))
+    tensor(0.6931)
+    """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing:g}")
+    a = input._data
+    class_dim = 0 if a.ndim == 1 else 1
+    if a.ndim == 0:
+        raise ValueError(f"Expected 2 or more dimensions (got {a.ndim})")
+    t = target._data
+    if t.dtype.kind == "f" and t.shape == a.shape:
+        return _cross_entropy_probs(input, target, weight, reduction, label_smoothing, class_dim)
+    _target_checks(a, t)
+    logp = _log_softmax(input, class_dim)
+    nll = nll_loss(logp, target, weight, ignore_index=ignore_index, reduction=reduction)
+    if label_smoothing <= 0.0:
+        return nll
+    C = a.shape[class_dim]
+    if weight is not None:
+        shape = [1] * a.ndim
+        shape[class_dim] = C
+        smooth = -(logp * weight.reshape(shape)).sum(class_dim)
+    else:
+        smooth = -logp.sum(class_dim)
+    ignore = t == ignore_index
+    if ignore.any():
+        smooth = smooth * _mask(~ignore, smooth._data.dtype)
+    if reduction == "mean":
+        if weight is not None:
+            denom = float(weight._data[t[~ignore].astype(np.int64)].sum())
+        else:
+            denom = float((~ignore).sum())
+        ret = smooth.sum() / denom
+    elif reduction == "sum":
+        ret = smooth.sum()
+    else:
+        ret = smooth
+    return _mul_scalar(nll, 1 - label_smoothing) + _mul_scalar(ret, label_smoothing / C)
+
+
+def _cross_entropy_probs(input, target, weight, reduction, label_smoothing, class_dim):
+    logp = _log_softmax(input, class_dim)
+    C = input.shape[class_dim]
+    if label_smoothing > 0.0:
+        target = target * (1 - label_smoothing) + label_smoothing / C
+    prod = logp * target
+    if weight is not None:
+        shape = [1] * input.dim()
+        shape[class_dim] = C
+        prod = prod * weight.reshape(shape)
+    if reduction == "mean":
+        if input.numel() == 0:
+            return -(prod.sum()) * float("nan")
+        return _div_scalar(-prod.sum(), input.numel() / C)
+    if reduction == "sum":
+        return -prod.sum()
+    return -prod.sum(class_dim)
+
+
+def kl_div(input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean",
+           log_target: bool = False) -> Tensor:
+    """KL divergence with ``input`` as log-probabilities (``log_target``: target too)."""
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_reduction(size_average, reduce, reduction)
+    elif reduction == "mean":
+        warnings.warn("reduction: 'mean' divides the total loss by both the batch size and the support size."
+                      "'batchmean' divides only by the batch size, and aligns with the KL div math definition."
+                      "'mean' will be changed to behave the same as 'batchmean' in the next major release.",
+                      UserWarning, stacklevel=2)
+    if reduction not in ("none", "mean", "sum", "batchmean"):
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    if log_target:
+        loss = target.exp() * (target - input)
+    else:
+        tarr = target._data
+        with np.errstate(divide="ignore", invalid="ignore"):
+            xlogy = np.where(tarr == 0, 0, tarr * np.log(np.where(tarr == 0, 1, tarr)))
+        if needs_grad(target):
+            zero = _mask(tarr == 0, tarr.dtype)
+            safe = target * (1 - zero) + zero
+            term = target * safe.log()
+        else:
+            term = _const(np.asarray(xlogy, dtype=tarr.dtype))
+        loss = term - target * input
+    if reduction == "batchmean":
+        if input.dim() == 0:
+            return loss.sum()
+        return loss.sum() / input.shape[0]
+    return _reduce(loss, reduction)
+
+
+def poisson_nll_loss(input: Tensor, target: Tensor, log_input: bool = True, full: bool = False,
+                     size_average=None, eps: float = 1e-8, reduce=None, reduction: str = "mean") -> Tensor:
+    """exp(x) - t x (``log_input``), or x - t log(x + eps); ``full`` adds Stirling's term."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    if log_input:
+        loss = input.exp() - target * input
+    else:
+        loss = input - target * (input + eps).log()
+    if full:
+        tarr = target._data
+        with np.errstate(divide="ignore", invalid="ignore"):
+            st = tarr * np.log(tarr) - tarr + 0.5 * np.log(2 * math.pi * tarr)
+        st = np.where(tarr <= 1, 0, st).astype(tarr.dtype)
+        loss = loss + _const(st)
+    return _reduce(loss, reduction)
+
+
+def gaussian_nll_loss(input: Tensor, target: Tensor, var, full: bool = False, eps: float = 1e-6,
+                      reduction: str = "mean") -> Tensor:
+    """0.5 (log(var) + (input - target)^2 / var), var clamped at ``eps`` (without gradient)."""
+    import ember
+    if isinstance(var, float):
+        if var < 0:
+            raise ValueError("var has negative entry/entries")
+        var = ember.ones_like(input) * var
+    elif (var._data < 0).any():
+        raise ValueError("var has negative entry/entries")
+    if tuple(var.shape) != tuple(input.shape):
+        if tuple(input.shape[:-1]) == tuple(var.shape):
+            var = var.unsqueeze(-1)
+        elif input.dim() == var.dim() and sum(y for x, y in zip(input.shape, var.shape) if x != y) == 1:
+            pass
+        else:
+            raise ValueError("var is of incorrect size")
+    if reduction not in _REDUCTIONS:
+        raise ValueError(reduction + " is not valid")
+    var = var.clone()
+    np.maximum(var._data, np.asarray(eps, var._data.dtype), out=var._data)
+    var._vc.v += 1
+    loss = (var.log() + (input - target) ** 2 / var) * 0.5
+    if full:
+        loss = loss + 0.5 * math.log(2 * math.pi)
+    return _reduce(loss, reduction)
+
+
+def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0, size_average=None,
+                        reduce=None, reduction: str = "mean") -> Tensor:
+    """max(0, -target * (input1 - input2) + margin)."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    if input1.dim() != input2.dim() or input1.dim() != target.dim():
+        raise RuntimeError(f"margin_ranking_loss : All input tensors should have same dimension but got sizes: "
+                           f"input1: {input1.shape}, input2: {input2.shape}, target: {target.shape} ")
+    return _reduce(_clamp_min(-target * (input1 - input2) + margin, 0), reduction)
+
+
+def hinge_embedding_loss(input: Tensor, target: Tensor, margin: float = 1.0, size_average=None, reduce=None,
+                         reduction: str = "mean") -> Tensor:
+    """x where target is 1, max(0, margin - x) where target is -1."""
+    import ember
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    zeros = ember.zeros_like(input)
+    margin_clamp = _clamp_min(margin - input, 0)
+    out_margin = ember.where(target != 1, margin_clamp, zeros)
+    out_self = ember.where(target != -1, input, zeros)
+    return _reduce(out_margin + out_self, reduction)
+
+
+def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0, size_average=None,
+                          reduce=None, reduction: str = "mean") -> Tensor:
+    """1 - cos(x1, x2) where target is 1, max(0, cos - margin) where target is -1."""
+    import ember
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    d = input1.dim() - 1
+    eps = 1e-12
+    prod = (input1 * input2).sum(d)
+    m1 = (input1 * input1).sum(d) + eps
+    m2 = (input2 * input2).sum(d) + eps
+    cos = prod / (m1 * m2).sqrt()
+    zeros = ember.zeros_like(cos)
+    pos = 1 - cos
+    neg = _clamp_min(cos - margin, 0)
+    out = ember.where(target == 1, pos, zeros) + ember.where(target == -1, neg, zeros)
+    return _reduce(out, reduction)
+
+
+def _norm_last(x: Tensor, p: float, keepdim: bool = False) -> Tensor:
+    if p == 2:
+        return (x * x).sum(-1, keepdim=keepdim).sqrt()
+    if p == 1:
+        return x.abs().sum(-1, keepdim=keepdim)
+    return (x.abs() ** p).sum(-1, keepdim=keepdim) ** (1.0 / p)
+
+
+def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False) -> Tensor:
+    """||x1 - x2 + eps||_p over the last dim."""
+    return _norm_last(x1 - x2 + eps, p, keepdim)
+
+
+def _minimum(a: Tensor, b: Tensor) -> Tensor:
+    import ember
+    return ember.where(_const(a._data <= b._data), a, b)
+
+
+def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor, margin: float = 1.0, p: float = 2,
+                        eps: float = 1e-6, swap: bool = False, size_average=None, reduce=None,
+                        reduction: str = "mean") -> Tensor:
+    """max(0, margin + d(a, p) - d(a, n)) with the p-norm distance."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    a_dim, p_dim, n_dim = anchor.dim(), positive.dim(), negative.dim()
+    if not (a_dim == p_dim == n_dim):
+        raise RuntimeError(f"The anchor, positive, and negative tensors are expected to have the same number of dimensions, but got: anchor {a_dim}D, positive {p_dim}D, and negative {n_dim}D inputs")
+    d_pos = pairwise_distance(anchor, positive, p, eps)
+    d_neg = pairwise_distance(anchor, negative, p, eps)
+    if swap:
+        d_neg = _minimum(d_neg, pairwise_distance(positive, negative, p, eps))
+    return _reduce(_clamp_min(margin + d_pos - d_neg, 0), reduction)
+
+
+def triplet_margin_with_distance_loss(anchor: Tensor, positive: Tensor, negative: Tensor, *,
+                                      distance_function: Optional[Callable] = None, margin: float = 1.0,
+                                      swap: bool = False, reduction: str = "mean") -> Tensor:
+    """The triplet loss with any distance function (default: ``pairwise_distance``)."""
+    _check_reduction(reduction)
+    dist = distance_function if distance_function is not None else pairwise_distance
+    d_pos = dist(anchor, positive)
+    d_neg = dist(anchor, negative)
+    if swap:
+        d_neg = _minimum(d_neg, dist(positive, negative))
+    return _reduce(_clamp_min(margin + d_pos - d_neg, 0), reduction)
+
+
+class MultiMarginLossBackward0(Node):
+    __slots__ = ("self_", "target", "p", "margin", "weight", "reduction")
+
+    def backward(self, g):
+        x = self.self_.unpack()
+        a = x._data
+        t = self.target
+        N, C = a.shape
+        rows = np.arange(N)
+        z = self.margin - a[rows, t][:, None] + a
+        active = (z > 0)
+        active[rows, t] = False
+        wt = self.weight[t][:, None] if self.weight is not None else 1.0
+        if self.p == 1:
+            coef = active * wt / C
+            coef = coef.astype(a.dtype)
+            coef[rows, t] = -coef.sum(1)
+            f = _const(coef)
+        else:
+            act = _const((active * wt / C).astype(a.dtype))
+            zt = (x - x[_const(rows), _const(t)].unsqueeze(1) + self.margin) * act * 2
+            onehot = np.zeros_like(a)
+            onehot[rows, t] = 1
+            f = zt - _const(onehot) * zt.sum(1, keepdim=True)
+        if self.reduction == "none":
+            g = g.reshape(-1, 1) if g.dim() else g
+        elif self.reduction == "mean":
+            g = g / N
+        return (g * f if not self._1d else (g * f).reshape(-1),)
+
+    _1d = False
+
+
+def multi_margin_loss(input: Tensor, target: Tensor, p: int = 1, margin: float = 1.0,
+                      weight: Optional[Tensor] = None, size_average=None, reduce=None,
+                      reduction: str = "mean") -> Tensor:
+    """sum over j != y of max(0, margin - x[y] + x[j])^p / C (times weight[y])."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    if p not in (1, 2):
+        raise ValueError("only p == 1 and p == 2 supported")
+    a = input._data
+    one_d = a.ndim <= 1
+    x2 = a.reshape(1, -1) if one_d else a
+    N, C = x2.shape
+    t = target._data.reshape(-1).astype(np.int64)
+    if t.size != N:
+        raise RuntimeError(f"inconsistent target size, expected {N} but got [{', '.join(map(str, target.shape))}]")
+    if ((t < 0) | (t >= C)).any():
+        raise IndexError("target out of range")
+    rows = np.arange(N)
+    z = margin - x2[rows, t][:, None] + x2
+    h = np.maximum(z, 0)
+    if p == 2:
+        h = h * h
+    h[rows, t] = 0
+    if weight is not None:
+        h = h * weight._data[t][:, None]
+    per = (h.sum(1) / C).astype(a.dtype)
+    if reduction == "none":
+        out = per if not one_d else per.reshape(())
+    else:
+        out = _reduce_arr(per, reduction)
+    r = _wrap(np.asarray(out, dtype=a.dtype))
+    if needs_grad(input):
+        n = record(MultiMarginLossBackward0, r, (input.reshape(1, -1) if one_d else input,))
+        n.self_ = SavedTensor(input.reshape(1, -1) if one_d else input)
+        n.target, n.p, n.margin, n.reduction = t, p, margin, reduction
+        n.weight = weight._data if weight is not None else None
+    return r
+
+
+class MultilabelMarginLossBackward0(Node):
+    __slots__ = ("coef", "reduction", "n")
+
+    def backward(self, g):
+        if self.reduction == "none" and g.dim() == 1:
+            g = g.unsqueeze(1)
+        elif self.reduction == "mean":
+            g = g / self.n
+        return (g * _const(self.coef),)
+
+
+def multilabel_margin_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
+                           reduction: str = "mean") -> Tensor:
+    """sum over target classes j and non-target classes k of max(0, 1 - (x[j] - x[k])) / C;
+    each row of ``target`` lists class indices, ended by the first -1."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    a = input._data
+    x2 = a.reshape(1, -1) if a.ndim <= 1 else a
+    t2 = target._data.reshape(x2.shape).astype(np.int64)
+    N, C = x2.shape
+    loss = np.zeros(N, dtype=a.dtype)
+    coef = np.zeros_like(x2)
+    for i in range(N):
+        row = t2[i]
+        stop = np.nonzero(row < 0)[0]
+        tg = row[: stop[0]] if stop.size else row
+        if ((tg < 0) | (tg >= C)).any():
+            raise RuntimeError(f"multilabel_margin_loss: target contains out-of-range class index")
+        is_t = np.zeros(C, dtype=bool)
+        is_t[tg] = True
+        others = ~is_t
+        for j in tg:
+            z = 1 - (x2[i, j] - x2[i, others])
+            pos = z > 0
+            loss[i] += z[pos].sum()
+            coef[i, j] -= pos.sum()
+            coef[i, np.nonzero(others)[0][pos]] += 1
+    loss /= C
+    coef /= C
+    if reduction == "none":
+        out = loss if a.ndim > 1 else loss.reshape(())
+    else:
+        out = _reduce_arr(loss, reduction)
+    r = _wrap(np.asarray(out, dtype=a.dtype))
+    if needs_grad(input):
+        n = record(MultilabelMarginLossBackward0, r, (input,))
+        n.coef = coef.reshape(a.shape)
+        n.reduction, n.n = reduction, N
+    return r
+
+
+def multilabel_soft_margin_loss(input: Tensor, target: Tensor, weight: Optional[Tensor] = None,
+                                size_average=None, reduce=None, reduction: str = "mean") -> Tensor:
+    """Binary logistic loss per class, averaged over classes."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    loss = -(target * logsigmoid(input) + (1 - target) * logsigmoid(-input))
+    if weight is not None:
+        loss = loss * weight
+    class_dim = input.dim() - 1
+    C = input.shape[class_dim]
+    loss = loss.sum(class_dim) / C
+    if reduction == "none":
+        return loss
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    raise ValueError(f"{reduction} is not a valid value for reduction")
+
+
 __all__ = [_n for _n in __all__ if _n in globals()]
