@@ -27,6 +27,13 @@ from ._ops.shape import *  # noqa: F401,F403
 from ._ops.linalg import *  # noqa: F401,F403
 from ._ops.comparison import *  # noqa: F401,F403
 from ._tensor_str import set_printoptions  # noqa: F401
+from ._generator import Generator, default_generator  # noqa: F401
+from . import random  # noqa: F401
+from .random import manual_seed, seed, initial_seed, get_rng_state, set_rng_state  # noqa: F401
+from ._random_ops import (rand, randn, randint, randperm, normal, bernoulli, multinomial,  # noqa: F401
+                          rand_like, randn_like, randint_like, install as _install_random)
+
+_install_random(Tensor)
 from . import autograd  # noqa: F401
 from ._misc import *  # noqa: F401,F403
 from . import cuda, backends, amp, jit, onnx, distributed  # noqa: F401
@@ -61,3 +68,4 @@ HalfTensor = _legacy_ctor(float16)
 # --- subpackages and feature modules (one import line each) ---
 from . import nn, optim, utils  # noqa: E402,F401
 from . import func  # noqa: E402,F401
+from .serialization import save, load  # noqa: E402,F401
