@@ -13,6 +13,7 @@ import builtins
 import math
 
 from . import _dtype as D
+from . import _messages as M
 from ._backend import np
 from ._tensor import Tensor, _check_device, _wrap
 
@@ -82,7 +83,7 @@ def tensor(data, *, dtype=None, device=None, requires_grad: bool = False, pin_me
     arr = np.array(arr, dtype=D.to_np(dtype) if dtype is not None else None, copy=True)
     t = _wrap(arr)
     if requires_grad:
-        t.requires_grad_(True)
+        _require_grad(t)
     return t
 
 
@@ -101,7 +102,7 @@ def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad: bool = Fa
     if copy:
         t = t.clone()
     if requires_grad:
-        t.requires_grad_(True)
+        _require_grad(t)
     return t
 
 
@@ -111,6 +112,12 @@ def from_numpy(ndarray) -> Tensor:
         raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
     D.from_np(ndarray.dtype)
     return _wrap(ndarray)
+
+
+def _require_grad(t) -> None:
+    if t._data.dtype.kind not in "fc":
+        raise RuntimeError(M.REQUIRES_GRAD_DTYPE_FACTORY)
+    t._rg = True
 
 
 def _size(size):
@@ -126,7 +133,7 @@ def _size(size):
 def _make(arr, requires_grad):
     t = _wrap(arr)
     if requires_grad:
-        t.requires_grad_(True)
+        _require_grad(t)
     return t
 
 

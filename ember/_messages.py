@@ -2,6 +2,8 @@
 spells a message out."""
 
 REQUIRES_GRAD_DTYPE = "only Tensors of floating point and complex dtype can require gradients"
+REQUIRES_GRAD_DTYPE_METHOD = "only Tensors of floating point dtype can require gradients"
+REQUIRES_GRAD_DTYPE_FACTORY = "Only Tensors of floating point and complex dtype can require gradients"
 REQUIRES_GRAD_NONLEAF = (
     "you can only change requires_grad flags of leaf variables. If you want to use a computed "
     "variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach()."

@@ -209,6 +209,8 @@ class Tensor:
 
     @requires_grad.setter
     def requires_grad(self, value: bool) -> None:
+        if value and self.grad_fn is None and self._data.dtype.kind not in "fc":
+            raise RuntimeError(M.REQUIRES_GRAD_DTYPE)
         self.requires_grad_(value)
 
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
@@ -219,7 +221,8 @@ class Tensor:
                 raise RuntimeError(M.REQUIRES_GRAD_FALSE_NONLEAF)
             return self
         if requires_grad and not (self._data.dtype.kind in "fc"):
-            raise RuntimeError(M.REQUIRES_GRAD_DTYPE)
+            # NOTE: torch's three wordings: the method (this), the setter, the factories
+            raise RuntimeError(M.REQUIRES_GRAD_DTYPE_METHOD)
         self._rg = requires_grad
         return self
 

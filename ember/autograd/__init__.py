@@ -84,7 +84,7 @@ def backward(tensors, grad_tensors=None, retain_graph: Optional[bool] = None,
     if inputs is not None:
         inputs = _as_tuple(inputs)
         if len(inputs) == 0:
-            raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+            raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
     grads = _make_grads(tensors, grad_tensors)
     _check_roots(tensors)
     run_backward(tensors, grads, retain_graph, create_graph, inputs=inputs, accumulate=True)
@@ -112,6 +112,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph: Optional[bool] = None
         grad_outputs = _as_tuple(grad_outputs)
     if retain_graph is None:
         retain_graph = create_graph
+    _check_roots(outputs)
     for t in t_inputs:
         if not t._rg:
             raise RuntimeError(M.INPUT_NO_GRAD)

@@ -110,6 +110,11 @@ class set_grad_enabled(_DecoratorContextManager):
         self.mode = bool(mode)
         STATE.grad_enabled = self.mode
 
+    def __call__(self, func):
+        # used as a decorator: the mode applies inside the function only
+        STATE.grad_enabled = self.prev
+        return super().__call__(func)
+
     def __enter__(self):
         STATE.grad_enabled = self.mode
 
