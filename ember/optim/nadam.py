@@ -4,7 +4,7 @@
 >>> w = ember.tensor([1.0], requires_grad=True)
 >>> opt = ember.optim.NAdam([w], lr=0.1)
 >>> w.sum().backward(); opt.step(); w
-tensor([0.9000], requires_grad=True)
+tensor([0.8944], requires_grad=True)
 """
 from __future__ import annotations
 
