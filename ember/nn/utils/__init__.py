@@ -1,0 +1,2 @@
+"""Utilities for ``ember.nn``."""
+from . import rnn  # noqa: F401
