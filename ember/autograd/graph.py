@@ -158,10 +158,17 @@ class Node:
     def _release(self) -> None:
         """Free saved tensors after a backward that does not retain the graph."""
         self._released = True
-        for slot in type(self).__dict__.get("__slots__", ()):
+        cls = type(self)
+        slots = _ALL_SLOTS.get(cls)
+        if slots is None:
+            slots = _ALL_SLOTS[cls] = tuple(_slot_names(cls))
+        for slot in slots:
             v = getattr(self, slot, None)
             if v.__class__ is SavedTensor:
                 v.release()
+
+
+_ALL_SLOTS: dict = {}   # node class -> every slot name along its MRO (saved tensors to free)
 
 
 def _slot_names(cls) -> list:
@@ -283,6 +290,10 @@ class AccumulateGrad(Node):
     """The node that adds a gradient into a leaf's ``.grad``."""
 
     __slots__ = ("variable",)
+
+    def name(self) -> str:
+        # NOTE: torch reports the accumulator by its C++ name
+        return "torch::autograd::AccumulateGrad"
 
     def __init__(self, variable):
         self.variable = variable
