@@ -1,1 +1,2 @@
-"""(being written)"""
+"""``ember.utils``: ``data`` (datasets and loaders) and helpers."""
+from . import data  # noqa: F401

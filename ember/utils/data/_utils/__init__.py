@@ -1,0 +1,2 @@
+"""Internals of ``ember.utils.data``: collation, workers and random draws."""
+from . import collate, worker  # noqa: F401
