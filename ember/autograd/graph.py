@@ -397,7 +397,8 @@ def _validate(g, meta):
     if g._data.shape != shape:
         g = g.sum_to_size(shape)
     if g._data.dtype != dtype:
-        g = g.to(dtype)
+        from .._dtype import from_np
+        g = g.to(from_np(dtype))  # meta holds a NumPy dtype; Tensor.to takes an ember dtype
     return g
 
 
