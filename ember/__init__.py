@@ -25,6 +25,7 @@ from ._ops.elementwise import *  # noqa: F401,F403
 from ._ops.reduction import *  # noqa: F401,F403
 from ._ops.shape import *  # noqa: F401,F403
 from ._ops.linalg import *  # noqa: F401,F403
+from ._ops.indexing import *  # noqa: F401,F403
 from ._ops.comparison import *  # noqa: F401,F403
 from ._tensor_str import set_printoptions  # noqa: F401
 from ._generator import Generator, default_generator  # noqa: F401
