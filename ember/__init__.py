@@ -37,7 +37,7 @@ from ._random_ops import (rand, randn, randint, randperm, normal, bernoulli, mul
 _install_random(Tensor)
 from . import autograd  # noqa: F401
 from ._misc import *  # noqa: F401,F403
-from . import cuda, backends, amp, jit, onnx, distributed  # noqa: F401
+from . import cuda, backends, amp  # noqa: F401
 from .autograd import (no_grad, enable_grad, set_grad_enabled, is_grad_enabled,  # noqa: F401
                        inference_mode, is_inference_mode_enabled)
 
@@ -66,7 +66,24 @@ BoolTensor = _legacy_ctor(bool)
 ByteTensor = _legacy_ctor(uint8)
 HalfTensor = _legacy_ctor(float16)
 
-# --- subpackages and feature modules (one import line each) ---
-from . import nn, optim, utils  # noqa: E402,F401
-from . import func  # noqa: E402,F401
-from .serialization import save, load  # noqa: E402,F401
+# --- subpackages and feature modules ---
+# NOTE: loaded on first use (``ember.nn``, ``import ember.nn``, ``from ember import nn`` all work),
+# so ``import ember`` stays fast.
+_LAZY_MODULES = {"nn", "optim", "utils", "func", "jit", "onnx", "distributed", "linalg",
+                 "serialization", "vision", "viz", "examples"}
+_LAZY_ATTRS = {"save": "serialization", "load": "serialization"}
+
+
+def __getattr__(name: str):
+    import importlib
+    if name in _LAZY_MODULES:
+        return importlib.import_module("." + name, __name__)
+    if name in _LAZY_ATTRS:
+        value = getattr(importlib.import_module("." + _LAZY_ATTRS[name], __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'ember' has no attribute '{name}'")
+
+
+def __dir__():
+    return sorted(set(globals()) | _LAZY_MODULES | set(_LAZY_ATTRS))
