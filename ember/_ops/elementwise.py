@@ -469,7 +469,7 @@ def _inplace_binary(self, other, fn, node_cls, setup=None, alpha=1):
         raise RuntimeError(M.INPLACE_DTYPE.format(res=_dtname(dt), out=_dtname(self._data.dtype)))
     if alpha != 1:
         xb = xb * alpha
-    res = fn(xa, xb)
+    res = _ufunc(fn, xa, xb, ta, tb)
     if res.__class__ is np.ndarray and res.shape != self._data.shape:
         raise RuntimeError(f"output with shape [{', '.join(map(str, self._data.shape))}] doesn't match the broadcast shape [{', '.join(map(str, res.shape))}]")
     pre = setup(ta, tb, xb) if (setup is not None and needs_grad(ta, tb)) else None
@@ -1738,14 +1738,21 @@ def nan_to_num(input, nan: float = 0.0, posinf=None, neginf=None, *, out=None) -
 nan_to_num_ = _make_inplace(nan_to_num, "nan_to_num_")
 
 
+def _xlogy_self_grad(g, x, y):
+    """grad * log(other), zeroed where self == 0 and other <= 0 (as torch)."""
+    zero = _wrap(np.zeros((), dtype=g._data.dtype))
+    y_t = y if isinstance(y, _Tensor) else _wrap(np.asarray(y, dtype=g._data.dtype))
+    return where((x == 0) & (y_t <= 0), zero, g * log(y_t))
+
+
 class XlogyBackward0(Node):
-    """self: grad * xlogy(self != 0, other); other: grad * self / other."""
+    """self: grad * log(other) (0 where self == 0 and other <= 0); other: grad * self / other."""
 
     __slots__ = ("self_", "other")
 
     def backward(self, g):
         x, y = self.self_.unpack(), self.other.unpack()
-        gx = g * xlogy((x != 0).to(y.dtype), y) if self.next_functions[0][0] is not None else None
+        gx = _xlogy_self_grad(g, x, y) if self.next_functions[0][0] is not None else None
         gy = g * x / y if self.next_functions[1][0] is not None else None
         return gx, gy
 
@@ -1760,14 +1767,12 @@ class XlogyBackward1(Node):
 
 
 class XlogyBackward2(Node):
-    """xlogy(self, other: scalar): self: grad * xlogy(self != 0, other)."""
+    """xlogy(self, other: scalar): self: grad * log(other) (0 where self == 0 and other <= 0)."""
 
     __slots__ = ("self_", "other_scalar")
 
     def backward(self, g):
-        x = self.self_.unpack()
-        m = (x != 0).to(x.dtype)
-        return (g * (m * _math.log(self.other_scalar) if self.other_scalar > 0 else xlogy(m, self.other_scalar)),)
+        return (_xlogy_self_grad(g, self.self_.unpack(), self.other_scalar),)
 
 
 def _np_xlogy(x, y):

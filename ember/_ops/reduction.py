@@ -717,7 +717,7 @@ class LinalgVectorNormBackward0(Node):
                 r = r.unsqueeze(d)
         zero = _wrap(np.zeros((), dtype=x._data.dtype))
         if p == 0:
-            return (E._zeros(x),)
+            return (None,)  # NOTE: as torch, the 0-"norm" gives no gradient at all
         if p == 1:
             return (g * E.sgn(x),)
         if p in (_math.inf, -_math.inf):
@@ -788,11 +788,10 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim: bool = False, *, dtype=None
         return vector_norm(A, 2, (d0, d1), keepdim)
     if ord in (1, -1, _math.inf, -_math.inf):
         sum_dim, red_dim = (d0, d1) if ord in (1, -1) else (d1, d0)
-        s = A.abs().sum(sum_dim, keepdim=True)
-        r = amax(s, red_dim, keepdim=True) if ord > 0 else amin(s, red_dim, keepdim=True)
-        if not keepdim:
-            r = r.squeeze(_builtin_max(d0, d1)).squeeze(_builtin_min(d0, d1))
-        return r
+        s = A.abs().sum(sum_dim, keepdim=keepdim)
+        if not keepdim and sum_dim < red_dim:
+            red_dim -= 1
+        return amax(s, red_dim, keepdim) if ord > 0 else amin(s, red_dim, keepdim)
     if ord in ("nuc", 2, -2):
         if needs_grad(A):
             raise NotImplementedError(f"linalg.matrix_norm: gradient of ord={ord!r} (singular values) is not supported")
