@@ -114,8 +114,12 @@ def _reduce_tensor(t: Tensor):
     Used by ``pickle``/``copy``/``multiprocessing`` (DataLoader workers); ``save`` writes
     torch's format instead.
     """
-    state = t.__dict__ or None
+    # A view's link to its base is not pickled: the copy is a tensor of its own, as in torch.
+    state = {k: v for k, v in t.__dict__.items() if k not in _VIEW_FIELDS} or None
     return (_rebuild_pickled, (type(t), t._data, t._rg, state))
+
+
+_VIEW_FIELDS = frozenset({"_base", "_view_fn"})
 
 
 def _rebuild_pickled(cls, arr, requires_grad, state=None):

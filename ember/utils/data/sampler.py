@@ -134,7 +134,7 @@ class WeightedRandomSampler(Sampler[int]):
             raise ValueError(f"num_samples should be a positive integer value, but got num_samples={num_samples}")
         if not isinstance(replacement, bool):
             raise ValueError(f"replacement should be a boolean value, but got replacement={replacement}")
-        from ...._tensor import Tensor, _wrap
+        from ..._tensor import Tensor, _wrap
         w = weights._data if isinstance(weights, Tensor) else weights
         w = np.asarray(w, dtype=np.float64)
         if w.ndim != 1:
