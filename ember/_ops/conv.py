@@ -44,3 +44,706 @@ def addmm(bias: Tensor, mat1: Tensor, mat2: Tensor) -> Tensor:
         n.mat1 = SavedTensor(mat1) if mat2._rg else None
         n.mat2 = SavedTensor(mat2) if mat1._rg else None
     return r
+
+
+# ------------------------------------------------------------------------------------ helpers
+from numpy.lib.stride_tricks import as_strided as _as_strided  # noqa: E402
+import itertools as _it  # noqa: E402
+
+
+def _prod(xs) -> int:
+    p = 1
+    for v in xs:
+        p *= int(v)
+    return p
+
+
+def _pad_arr(x, pads, value=0):
+    """Pad the trailing spatial dims of ``x`` by ``pads`` = [(lo, hi), ...]."""
+    if all(lo == 0 and hi == 0 for lo, hi in pads):
+        return x
+    width = [(0, 0)] * (x.ndim - len(pads)) + [tuple(p) for p in pads]
+    return np.pad(x, width, mode="constant", constant_values=value)
+
+
+def _windows(xp, K, stride, dilation, L):
+    """A strided view of ``xp`` (N, C, *S) as (N, C, *L, *K): window l, offset k."""
+    st = xp.strides
+    nd = len(K)
+    sp = st[-nd:]
+    shape = tuple(xp.shape[:-nd]) + tuple(L) + tuple(K)
+    strides = tuple(st[:-nd]) + tuple(s * t for s, t in zip(sp, stride)) + tuple(s * d for s, d in zip(sp, dilation))
+    return _as_strided(xp, shape, strides, writeable=False)
+
+
+def _out_size(S, K, stride, pads, dilation):
+    return [(S[i] + pads[i][0] + pads[i][1] - dilation[i] * (K[i] - 1) - 1) // stride[i] + 1 for i in range(len(K))]
+
+
+def _spatial_slices(k, stride, dilation, L):
+    return tuple(slice(k[i] * dilation[i], k[i] * dilation[i] + (L[i] - 1) * stride[i] + 1, stride[i])
+                 for i in range(len(k)))
+
+
+def _conv_arr(x, w, b, stride, pads, dilation, groups):
+    """Convolution on arrays: channel-first im2col, then one GEMM (per group)."""
+    N, C = x.shape[:2]
+    O, K = w.shape[0], w.shape[2:]
+    nd = len(K)
+    xp = _pad_arr(x, pads)
+    L = _out_size(x.shape[2:], K, stride, pads, dilation)
+    V = _windows(xp, K, stride, dilation, L)                         # (N, C, *L, *K)
+    perm = (1,) + tuple(range(2 + nd, 2 + 2 * nd)) + (0,) + tuple(range(2, 2 + nd))
+    nl = N * _prod(L)
+    cols = V.transpose(perm).reshape(groups, (C // groups) * _prod(K), nl)
+    wm = w.reshape(groups, O // groups, -1)
+    out = (wm[0] @ cols[0]) if groups == 1 else np.matmul(wm, cols)
+    out = out.reshape((O, N) + tuple(L))
+    if b is not None:
+        out += b.reshape((O, 1) + (1,) * nd)
+    return np.ascontiguousarray(out.swapaxes(0, 1))
+
+
+def _convT_arr(g, w, stride, pads, dilation, groups, S):
+    """Transposed convolution on arrays (the adjoint of ``_conv_arr`` in its input): one GEMM
+    to columns, then col2im by one strided add per kernel offset."""
+    N, O = g.shape[:2]
+    L = g.shape[2:]
+    nd = len(L)
+    Cg, K = w.shape[1], w.shape[2:]
+    C = Cg * groups
+    nl = N * _prod(L)
+    gm = np.moveaxis(g, 1, 0).reshape(groups, O // groups, nl)
+    wm = w.reshape(groups, O // groups, Cg * _prod(K))
+    cols = (wm[0].T @ gm[0]) if groups == 1 else np.matmul(wm.transpose(0, 2, 1), gm)
+    cols = cols.reshape((C,) + tuple(K) + (N,) + tuple(L))
+    full_shape = [max(S[i] + pads[i][0] + pads[i][1], (L[i] - 1) * stride[i] + dilation[i] * (K[i] - 1) + 1)
+                  for i in range(nd)]
+    full = np.zeros((C, N) + tuple(full_shape), dtype=cols.dtype)
+    for k in _it.product(*[range(s) for s in K]):
+        full[(slice(None), slice(None)) + _spatial_slices(k, stride, dilation, L)] += cols[(slice(None),) + k]
+    crop = (slice(None), slice(None)) + tuple(slice(pads[i][0], pads[i][0] + S[i]) for i in range(nd))
+    return np.ascontiguousarray(full[crop].swapaxes(0, 1))
+
+
+def _wgrad_arr(x, g, K, stride, pads, dilation, groups):
+    """The weight gradient of a convolution: columns of ``x`` against ``g`` (one GEMM)."""
+    N, C = x.shape[:2]
+    O = g.shape[1]
+    L = g.shape[2:]
+    nd = len(L)
+    xp = _pad_arr(x, pads)
+    V = _windows(xp, K, stride, dilation, L)
+    perm = (1,) + tuple(range(2 + nd, 2 + 2 * nd)) + (0,) + tuple(range(2, 2 + nd))
+    nl = N * _prod(L)
+    cols = V.transpose(perm).reshape(groups, (C // groups) * _prod(K), nl)
+    gm = np.moveaxis(g, 1, 0).reshape(groups, O // groups, nl)
+    gw = (gm[0] @ cols[0].T)[None] if groups == 1 else np.matmul(gm, cols.transpose(0, 2, 1))
+    return gw.reshape((O, C // groups) + tuple(K))
+
+
+# ------------------------------------------------------------------------------- convolution
+class ConvolutionBackward0(Node):
+    """input: conv_transpose(grad, weight) (or conv for a transposed conv); weight: columns of
+    input against grad; bias: grad summed over batch and space."""
+
+    __slots__ = ("input_", "weight_", "stride", "pads", "dilation", "groups", "transposed", "in_spatial",
+                 "_wshape")
+
+    def backward(self, g):
+        nf = self.next_functions
+        x = self.input_.unpack() if nf[1][0] is not None else None
+        w = self.weight_.unpack() if nf[0][0] is not None else None
+        st, pads, dil, gr = self.stride, self.pads, self.dilation, self.groups
+        gx = gw = gb = None
+        if not self.transposed:
+            if w is not None:
+                gx = convolution(g, w, None, st, pads, dil, gr, True, self.in_spatial)
+            if x is not None:
+                gw = conv_weight_grad(x, g, self._wshape, st, pads, dil, gr)
+        else:
+            if w is not None:
+                gx = convolution(g, w, None, st, pads, dil, gr, False)
+            if x is not None:
+                gw = conv_weight_grad(g, x, self._wshape, st, pads, dil, gr)
+        if len(nf) > 2 and nf[2][0] is not None:
+            gb = g.sum([0] + list(range(2, g.dim())))
+        return gx, gw, gb
+
+
+class ConvolutionBackwardBackward0(Node):
+    """Gradient of the weight-gradient op (bilinear in its two inputs)."""
+
+    __slots__ = ("x_", "g_", "stride", "pads", "dilation", "groups", "x_spatial")
+
+    def backward(self, gw):
+        nf = self.next_functions
+        st, pads, dil, gr = self.stride, self.pads, self.dilation, self.groups
+        gx = gg = None
+        if nf[0][0] is not None:
+            gx = convolution(self.g_.unpack(), gw, None, st, pads, dil, gr, True, self.x_spatial)
+        if nf[1][0] is not None:
+            gg = convolution(self.x_.unpack(), gw, None, st, pads, dil, gr, False)
+        return gx, gg
+
+
+def conv_weight_grad(x: Tensor, g: Tensor, wshape, stride, pads, dilation, groups) -> Tensor:
+    """The weight gradient of ``convolution(x, w)`` given the output gradient ``g`` (an op)."""
+    r = _wrap(_wgrad_arr(x._data, g._data, tuple(wshape[2:]), stride, pads, dilation, groups).astype(x._data.dtype, copy=False))
+    if needs_grad(x, g):
+        n = record(ConvolutionBackwardBackward0, r, (x, g))
+        n.x_ = SavedTensor(x)
+        n.g_ = SavedTensor(g)
+        n.stride, n.pads, n.dilation, n.groups = stride, pads, dilation, groups
+        n.x_spatial = tuple(x._data.shape[2:])
+    return r
+
+
+def convolution(x: Tensor, w: Tensor, b, stride, pads, dilation, groups, transposed: bool = False,
+                out_spatial=None) -> Tensor:
+    """N-d convolution (``transposed=False``) or its adjoint, on batched input (N, C, *S).
+
+    ``pads`` is a list of (lo, hi) per spatial dim; ``out_spatial`` the output size of a
+    transposed convolution (it carries ``output_padding``).
+    """
+    xa, wa = x._data, w._data
+    if not transposed:
+        out = _conv_arr(xa, wa, None if b is None else b._data, stride, pads, dilation, groups)
+    else:
+        out = _convT_arr(xa, wa, stride, pads, dilation, groups, tuple(out_spatial))
+        if b is not None:
+            out += b._data.reshape((-1,) + (1,) * (out.ndim - 2))
+    r = _wrap(out.astype(np.result_type(xa.dtype, wa.dtype), copy=False))
+    if needs_grad(x, w, b):
+        n = record(ConvolutionBackward0, r, (x, w, b))
+        n.input_ = SavedTensor(x) if w._rg else None
+        n.weight_ = SavedTensor(w) if x._rg else None
+        n.stride, n.pads, n.dilation, n.groups, n.transposed = stride, pads, dilation, groups, transposed
+        n.in_spatial = tuple(xa.shape[2:])
+        n._wshape = wa.shape
+    return r
+
+
+# ------------------------------------------------------------------- gather / scatter (flat)
+class _FlatGatherNode(Node):
+    """out = x.view(B, P)[b, idx[b, q]]; gradient: scatter-add back (named per use)."""
+
+    __slots__ = ("idx", "in_shape")
+
+    def backward(self, g):
+        return (flat_scatter(g, self.idx, self.in_shape, type(self).__name__ + "Backward"),)
+
+
+class _FlatScatterNode(Node):
+    """out = zeros(in_shape) with out.view(B, P)[b, idx[b, q]] += g[b, q]; gradient: gather."""
+
+    __slots__ = ("idx", "g_shape")
+
+    def backward(self, gg):
+        return (flat_gather(gg, self.idx, self.g_shape, None),)
+
+
+_node_classes: dict = {}
+
+
+def _named(base, name):
+    """A node class named as torch names the op (made once per name)."""
+    if name is None:
+        name = base.__name__.lstrip("_")
+    cls = _node_classes.get(name)
+    if cls is None:
+        cls = _node_classes[name] = type(name, (base,), {"__slots__": ()})
+    return cls
+
+
+def _flat_idx_arr(idx, B):
+    return idx if idx.ndim == 2 else np.broadcast_to(idx, (B, idx.shape[-1]))
+
+
+def flat_gather(x: Tensor, idx, out_shape, name: str = None) -> Tensor:
+    """Gather over the flattened trailing positions: ``x`` viewed as (B, P), ``idx`` (B, Q) or
+    (Q,) int array; the result is reshaped to ``out_shape`` (whose product is B*Q)."""
+    xa = x._data
+    B = _prod(out_shape) // idx.shape[-1]
+    x2 = xa.reshape(B, -1)
+    if idx.ndim == 1:
+        out = x2[:, idx]
+    else:
+        out = np.take_along_axis(x2, idx, axis=1)
+    r = _wrap(out.reshape(out_shape))
+    if needs_grad(x):
+        n = record(_named(_FlatGatherNode, name), r, (x,))
+        n.idx, n.in_shape = idx, xa.shape
+    return r
+
+
+def _scatter_arr(ga, idx, in_shape):
+    B = ga.size // idx.shape[-1]
+    total = _prod(in_shape)
+    P = total // B
+    g2 = ga.reshape(B, -1)
+    flat = (np.arange(B, dtype=np.int64)[:, None] * P + idx).ravel()
+    out = np.bincount(flat, weights=g2.ravel(), minlength=total)
+    return out.astype(ga.dtype, copy=False).reshape(in_shape)
+
+
+def flat_scatter(g: Tensor, idx, in_shape, name: str = None) -> Tensor:
+    """The adjoint of :func:`flat_gather`: add ``g`` into zeros of ``in_shape`` at ``idx``."""
+    ga = g._data
+    r = _wrap(_scatter_arr(ga, idx, in_shape))
+    if needs_grad(g):
+        n = record(_named(_FlatScatterNode, name), r, (g,))
+        n.idx, n.g_shape = idx, ga.shape
+    return r
+
+
+# ----------------------------------------------------------------------------------- pooling
+def _pool_out(S, K, s, p, d, ceil_mode):
+    out = []
+    for i in range(len(K)):
+        num = S[i] + 2 * p[i] - d[i] * (K[i] - 1) - 1 + (s[i] - 1 if ceil_mode else 0)
+        o = num // s[i] + 1
+        if ceil_mode and (o - 1) * s[i] >= S[i] + p[i]:
+            o -= 1
+        out.append(o)
+    return out
+
+
+def max_pool(x: Tensor, K, s, p, d, ceil_mode: bool, name: str):
+    """Max pooling over the trailing len(K) dims of (N, C, *S); returns (values, indices) with
+    torch's flat indices into each input plane."""
+    xa = x._data
+    nd = len(K)
+    S = xa.shape[-nd:]
+    L = _pool_out(S, K, s, p, d, ceil_mode)
+    pads = []
+    for i in range(nd):
+        need = (L[i] - 1) * s[i] + d[i] * (K[i] - 1) + 1
+        pads.append((p[i], max(need - S[i] - p[i], 0)))
+    fill = -np.inf if xa.dtype.kind == "f" else np.iinfo(xa.dtype).min
+    xp = _pad_arr(xa, pads, fill)
+    V = _windows(xp, K, s, d, L)
+    lead = xa.shape[:-nd]
+    W = V.reshape(lead + tuple(L) + (-1,))
+    k = W.argmax(axis=-1)
+    vals = np.take_along_axis(W, k[..., None], axis=-1)[..., 0]
+    # offsets of window element k along each dim, then the flat input index
+    kk = np.unravel_index(k, tuple(K))
+    flat = np.zeros(k.shape, dtype=np.int64)
+    for i in range(nd):
+        shape = [1] * len(k.shape)
+        shape[len(lead) + i] = L[i]
+        pos = np.arange(L[i]).reshape(shape) * s[i] + kk[i] * d[i] - p[i]
+        flat = flat * S[i] + pos
+    r = _wrap(np.ascontiguousarray(vals))
+    B = _prod(lead)
+    idx2 = flat.reshape(B, -1)
+    if needs_grad(x):
+        n = record(_named(_FlatGatherNode, name), r, (x,))
+        n.idx, n.in_shape = idx2, xa.shape
+    return r, _wrap(flat)
+
+
+def _avg_divisor(S, K, s, p, L, count_include_pad, divisor_override):
+    if divisor_override:
+        return None, float(divisor_override)
+    div = None
+    for i in range(len(K)):
+        start = np.arange(L[i]) * s[i] - p[i]
+        end = np.minimum(start + K[i], S[i] + p[i])
+        size = end - start
+        start_c = np.maximum(start, 0)
+        end_c = np.minimum(end, S[i])
+        cnt = size if count_include_pad else (end_c - start_c)
+        shape = [1] * len(K)
+        shape[i] = L[i]
+        cnt = cnt.reshape(shape)
+        div = cnt if div is None else div * cnt
+    return div, None
+
+
+def _window_sum(xp, K, s, L):
+    out = None
+    for k in _it.product(*[range(v) for v in K]):
+        sl = (Ellipsis,) + _spatial_slices(k, s, (1,) * len(K), L)
+        out = xp[sl].copy() if out is None else out.__iadd__(xp[sl])
+    return out
+
+
+def _window_scatter(ga, K, s, L, full_shape):
+    full = np.zeros(tuple(ga.shape[:-len(K)]) + tuple(full_shape), dtype=ga.dtype)
+    for k in _it.product(*[range(v) for v in K]):
+        full[(Ellipsis,) + _spatial_slices(k, s, (1,) * len(K), L)] += ga
+    return full
+
+
+class _AvgPoolNode(Node):
+    __slots__ = ("cfg",)
+
+    def backward(self, g):
+        return (_avg_pool_adjoint(g, self.cfg, type(self).__name__ + "Backward"),)
+
+
+class _AvgPoolAdjointNode(Node):
+    __slots__ = ("cfg",)
+
+    def backward(self, gg):
+        return (_avg_pool_apply(gg, self.cfg, None),)
+
+
+def _avg_pool_apply(x, cfg, name):
+    K, s, p, S, L, div, const, full_shape = cfg
+    nd = len(K)
+    xa = x._data
+    pads = [(p[i], full_shape[i] - S[i] - p[i]) for i in range(nd)]
+    xp = _pad_arr(xa, pads)
+    out = _window_sum(xp, K, s, L)
+    out = out / (const if div is None else div.astype(out.dtype))
+    r = _wrap(out.astype(xa.dtype, copy=False))
+    if needs_grad(x):
+        record(_named(_AvgPoolNode, name), r, (x,)).cfg = cfg
+    return r
+
+
+def _avg_pool_adjoint(g, cfg, name):
+    K, s, p, S, L, div, const, full_shape = cfg
+    ga = g._data
+    ga = ga / (const if div is None else div.astype(ga.dtype))
+    full = _window_scatter(ga.astype(g._data.dtype, copy=False), K, s, L, full_shape)
+    crop = (Ellipsis,) + tuple(slice(p[i], p[i] + S[i]) for i in range(len(K)))
+    r = _wrap(np.ascontiguousarray(full[crop]))
+    if needs_grad(g):
+        record(_named(_AvgPoolAdjointNode, name), r, (g,)).cfg = cfg
+    return r
+
+
+def avg_pool(x: Tensor, K, s, p, ceil_mode, count_include_pad, divisor_override, name: str) -> Tensor:
+    """Average pooling over the trailing len(K) dims."""
+    nd = len(K)
+    S = x._data.shape[-nd:]
+    L = _pool_out(S, K, s, p, (1,) * nd, ceil_mode)
+    div, const = _avg_divisor(S, K, s, p, L, count_include_pad, divisor_override)
+    full_shape = [max(S[i] + 2 * p[i], (L[i] - 1) * s[i] + K[i]) for i in range(nd)]
+    cfg = (tuple(K), tuple(s), tuple(p), tuple(S), tuple(L), div, const, full_shape)
+    return _avg_pool_apply(x, cfg, name)
+
+
+# ------------------------------------------------------------------- separable linear resampling
+class _ResampleNode(Node):
+    __slots__ = ("mats",)
+
+    def backward(self, g):
+        return (resample(g, [m.T for m in self.mats], type(self).__name__ + "Backward"),)
+
+
+def _resample_arr(xa, mats):
+    nd = len(mats)
+    out = xa
+    for i, m in enumerate(mats):
+        axis = xa.ndim - nd + i
+        m = m.astype(xa.dtype, copy=False)
+        if axis == xa.ndim - 1:
+            out = out @ m.T
+        else:
+            out = np.moveaxis(np.moveaxis(out, axis, -1) @ m.T, -1, axis)
+    return np.ascontiguousarray(out)
+
+
+def resample(x: Tensor, mats, name: str) -> Tensor:
+    """Apply one matrix per trailing dim: out = A_0 (x) A_1 ... (interpolation, adaptive
+    average pooling); its gradient is the same op with the transposed matrices."""
+    r = _wrap(_resample_arr(x._data, mats).astype(x._data.dtype, copy=False))
+    if needs_grad(x):
+        record(_named(_ResampleNode, name), r, (x,)).mats = mats
+    return r
+
+
+# ------------------------------------------------------------------------------ unfold / fold
+class Im2ColBackward0(Node):
+    __slots__ = ("cfg",)
+
+    def backward(self, g):
+        return (fold_op(g, *self.cfg, name="Col2ImBackward0_"),)
+
+
+class Col2ImBackward0(Node):
+    __slots__ = ("cfg",)
+
+    def backward(self, g):
+        S, K, d, p, s = self.cfg
+        return (unfold_op(g, K, d, p, s),)
+
+
+def unfold_op(x: Tensor, K, d, p, s) -> Tensor:
+    """im2col: (N, C, *S) -> (N, C*prod(K), L)."""
+    xa = x._data
+    nd = len(K)
+    S = xa.shape[2:]
+    pads = [(p[i], p[i]) for i in range(nd)]
+    L = _out_size(S, K, s, pads, d)
+    V = _windows(_pad_arr(xa, pads), K, s, d, L)                       # (N, C, *L, *K)
+    N, C = xa.shape[:2]
+    perm = (0, 1) + tuple(range(2 + nd, 2 + 2 * nd)) + tuple(range(2, 2 + nd))
+    out = V.transpose(perm).reshape(N, C * _prod(K), _prod(L))
+    r = _wrap(np.ascontiguousarray(out))
+    if needs_grad(x):
+        record(Im2ColBackward0, r, (x,)).cfg = (tuple(S), tuple(K), tuple(d), tuple(p), tuple(s))
+    return r
+
+
+def fold_op(x: Tensor, S, K, d, p, s, name: str = "Col2ImBackward0") -> Tensor:
+    """col2im: (N, C*prod(K), L) -> (N, C, *S), summing overlapping values."""
+    xa = x._data
+    nd = len(K)
+    pads = [(p[i], p[i]) for i in range(nd)]
+    L = _out_size(S, K, s, pads, d)
+    N = xa.shape[0]
+    C = xa.shape[1] // _prod(K)
+    cols = xa.reshape((N, C) + tuple(K) + tuple(L))
+    full_shape = [max(S[i] + 2 * p[i], (L[i] - 1) * s[i] + d[i] * (K[i] - 1) + 1) for i in range(nd)]
+    full = np.zeros((N, C) + tuple(full_shape), dtype=xa.dtype)
+    for k in _it.product(*[range(v) for v in K]):
+        full[(slice(None), slice(None)) + _spatial_slices(k, s, d, L)] += cols[(slice(None), slice(None)) + k]
+    crop = (slice(None), slice(None)) + tuple(slice(p[i], p[i] + S[i]) for i in range(nd))
+    r = _wrap(np.ascontiguousarray(full[crop]))
+    if needs_grad(x):
+        cls = Col2ImBackward0 if name == "Col2ImBackward0" else _named(Col2ImBackward0, name)
+        record(cls, r, (x,)).cfg = (tuple(S), tuple(K), tuple(d), tuple(p), tuple(s))
+    return r
+
+
+# --------------------------------------------------------------------------------- embedding
+class EmbeddingBackward0(Node):
+    """weight: the output gradient's rows added into the rows that were looked up (except
+    padding_idx)."""
+
+    __slots__ = ("indices", "num_weights", "padding_idx")
+
+    def backward(self, g):
+        return (embedding_dense_backward(g, self.indices, self.num_weights, self.padding_idx),)
+
+
+class EmbeddingDenseBackwardBackward0(Node):
+    __slots__ = ("indices", "padding_idx")
+
+    def backward(self, gg):
+        out = embedding(gg, self.indices)
+        if self.padding_idx is not None:
+            mask = (self.indices != self.padding_idx).astype(gg._data.dtype)[..., None]
+            out = out * _wrap(mask)
+        return (out,)
+
+
+def embedding(weight: Tensor, indices, padding_idx=None) -> Tensor:
+    """Rows of ``weight`` at integer ``indices`` (array)."""
+    r = _wrap(weight._data[indices])
+    if needs_grad(weight):
+        n = record(EmbeddingBackward0, r, (weight,))
+        n.indices, n.num_weights, n.padding_idx = indices, weight._data.shape[0], padding_idx
+    return r
+
+
+def embedding_dense_backward(g: Tensor, indices, num_weights: int, padding_idx=None) -> Tensor:
+    ga = g._data
+    D_ = ga.shape[-1]
+    flat = indices.reshape(-1)
+    g2 = ga.reshape(-1, D_)
+    if padding_idx is not None:
+        keep = flat != padding_idx
+        flat, g2 = flat[keep], g2[keep]
+    out = np.zeros((num_weights, D_), dtype=ga.dtype)
+    np.add.at(out, flat, g2)
+    r = _wrap(out)
+    if needs_grad(g):
+        n = record(EmbeddingDenseBackwardBackward0, r, (g,))
+        n.indices, n.padding_idx = indices, padding_idx
+    return r
+
+
+# ------------------------------------------------------------------------ pixel / channel shuffle
+class _PermuteNode(Node):
+    """A reshape-permute-reshape op; the gradient applies the inverse."""
+
+    __slots__ = ("mid", "perm", "in_shape")
+
+    def backward(self, g):
+        inv = tuple(np.argsort(self.perm))
+        mid_out = tuple(self.mid[i] for i in self.perm)
+        return (reshuffle(g, mid_out, inv, self.in_shape, type(self).__name__ + "Backward"),)
+
+
+def reshuffle(x: Tensor, mid, perm, out_shape, name: str) -> Tensor:
+    """x.reshape(mid).permute(perm).reshape(out_shape), as one op named ``name``."""
+    r = _wrap(np.ascontiguousarray(x._data.reshape(mid).transpose(perm)).reshape(out_shape))
+    if needs_grad(x):
+        n = record(_named(_PermuteNode, name), r, (x,))
+        n.mid, n.perm, n.in_shape = tuple(mid), tuple(perm), x._data.shape
+    return r
+
+
+# ------------------------------------------------------------------------------ vector norm
+class _NormNode(Node):
+    """p-norm over dims: grad * x * |x|^(p-2) / norm^(p-1) (0 where the norm is 0)."""
+
+    __slots__ = ("self_", "result_", "p", "dims", "keepdim")
+
+    def backward(self, g):
+        x = self.self_.unpack()
+        r = self.result_.unpack(self)
+        if not self.keepdim and self.dims is not None:
+            for d in sorted(self.dims):
+                g = g.unsqueeze(d)
+                r = r.unsqueeze(d)
+        elif self.dims is None and not self.keepdim:
+            g = g.reshape((1,) * x.dim())
+            r = r.reshape((1,) * x.dim())
+        p = self.p
+        from .. import where
+        zero = r == 0
+        if p == 2:
+            scale = x / where(zero, 1.0, r)
+        elif p == 1:
+            scale = x.sign()
+        elif p == float("inf") or p == float("-inf"):
+            hit = (x.abs() == r).to(x.dtype)
+            scale = x.sign() * hit / hit.sum(self.dims if self.dims is not None else list(range(x.dim())), keepdim=True)
+        else:
+            scale = x * x.abs().pow(p - 2) / where(zero, 1.0, r).pow(p - 1)
+        return (where(zero, 0.0, g * scale),)
+
+
+def vector_norm(x: Tensor, p=2.0, dims=None, keepdim: bool = False, name: str = "LinalgVectorNormBackward0") -> Tensor:
+    """||x||_p over ``dims`` (all dims when None)."""
+    xa = x._data
+    ax = None if dims is None else tuple(dims)
+    a = np.abs(xa)
+    if p == float("inf"):
+        out = a.max(axis=ax, keepdims=keepdim)
+    elif p == float("-inf"):
+        out = a.min(axis=ax, keepdims=keepdim)
+    elif p == 0:
+        out = (a != 0).sum(axis=ax, keepdims=keepdim).astype(xa.dtype)
+    elif p == 1:
+        out = a.sum(axis=ax, keepdims=keepdim)
+    elif p == 2:
+        out = np.sqrt((a * a).sum(axis=ax, keepdims=keepdim))
+    else:
+        out = (a ** p).sum(axis=ax, keepdims=keepdim) ** (1.0 / p)
+    r = _wrap(np.asarray(out, dtype=xa.dtype))
+    if needs_grad(x):
+        n = record(_named(_NormNode, name), r, (x,))
+        n.self_ = SavedTensor(x)
+        n.result_ = SavedTensor(r, n)
+        n.p, n.dims, n.keepdim = p, ax, keepdim
+    return r
+
+
+# ------------------------------------------------------------------------------ renaming
+class _AliasNode(Node):
+    __slots__ = ()
+
+    def backward(self, g):
+        return (g,)
+
+
+def renamed(t: Tensor, name: str) -> Tensor:
+    """``t`` behind an identity node named ``name`` (for composite ops that torch runs as one
+    kernel, so that ``grad_fn`` shows torch's name)."""
+    if t.grad_fn is None:
+        return t
+    r = _wrap(t._data)
+    record(_named(_AliasNode, name), r, (t,))
+    return r
+
+
+# ------------------------------------------------------------------------------ normalization
+class _NativeNormNode(Node):
+    """Gradients of (x - mean) * invstd * w + b, with statistics over ``axes`` of the grouped
+    view of x (or fixed running statistics in eval); written in ember ops, recomputing the
+    statistics from x so that double backward is exact."""
+
+    __slots__ = ("x_", "w_", "cfg")
+
+    def backward(self, g):
+        nf = self.next_functions
+        x = self.x_.unpack()
+        w = self.w_.unpack() if self.w_ is not None else None
+        view_shape, axes, eps, wshape, gdims, fixed = self.cfg
+        xs = x.shape
+        if fixed is not None:
+            mean_c, invstd_c = fixed
+            mean_t, invstd_t = _wrap(mean_c), _wrap(invstd_c)
+            xhat = (x - mean_t) * invstd_t
+            gx = None
+            if nf[0][0] is not None:
+                gx = g * invstd_t if w is None else g * (w.reshape(wshape) * invstd_t)
+        else:
+            xv = x.reshape(view_shape)
+            mu = xv.mean(axes, keepdim=True)
+            xc = xv - mu
+            invstd = ((xc * xc).mean(axes, keepdim=True) + eps).pow(-0.5)
+            xhat_v = xc * invstd
+            xhat = xhat_v.reshape(xs)
+            gx = None
+            if nf[0][0] is not None:
+                gh = g if w is None else g * w.reshape(wshape)
+                gh = gh.reshape(view_shape)
+                gx = invstd * (gh - gh.mean(axes, keepdim=True) - xhat_v * (gh * xhat_v).mean(axes, keepdim=True))
+                gx = gx.reshape(xs)
+        gw = (g * xhat).sum(gdims).reshape(self._meta[1][0]) if len(nf) > 1 and nf[1][0] is not None else None
+        gb = g.sum(gdims).reshape(self._meta[2][0]) if len(nf) > 2 and nf[2][0] is not None else None
+        return gx, gw, gb
+
+
+def native_norm(x: Tensor, w, b, view_shape, axes, eps, wshape, gdims, name, fixed=None):
+    """Normalise ``x`` over ``axes`` of ``x.reshape(view_shape)`` (or with ``fixed`` =
+    (mean, invstd) arrays broadcastable to x), then scale by ``w`` and shift by ``b`` (both
+    reshaped to ``wshape``). Returns (out, mean, biased var) arrays of the statistics."""
+    xa = x._data
+    acc = np.float64 if xa.dtype == np.float64 else np.float32
+    if fixed is None:
+        xv = xa.reshape(view_shape)
+        mean = xv.mean(axis=axes, keepdims=True, dtype=acc)
+        xc = xv - mean
+        var = (xc * xc).mean(axis=axes, keepdims=True, dtype=acc)
+        invstd = 1.0 / np.sqrt(var + eps)
+        out = (xc * invstd).reshape(xa.shape)
+    else:
+        mean = var = None
+        out = (xa - fixed[0]) * fixed[1]
+    if w is not None:
+        out = out * w._data.reshape(wshape)
+    if b is not None:
+        out = out + b._data.reshape(wshape)
+    r = _wrap(np.ascontiguousarray(out, dtype=xa.dtype))
+    if needs_grad(x, w, b):
+        n = record(_named(_NativeNormNode, name), r, (x, w, b))
+        n.x_ = SavedTensor(x)
+        n.w_ = SavedTensor(w) if w is not None else None
+        n.cfg = (tuple(view_shape), tuple(axes), eps, tuple(wshape), list(gdims), fixed)
+    return r, mean, var
+
+
+# ---------------------------------------------------------------------------- constant padding
+class ConstantPadNdBackward0(Node):
+    """grad: the gradient cropped back (padding by the negated widths)."""
+
+    __slots__ = ("pairs",)
+
+    def backward(self, g):
+        return (constant_pad(g, [(-lo, -hi) for lo, hi in self.pairs], 0.0),)
+
+
+def constant_pad(x: Tensor, pairs, value) -> Tensor:
+    """Pad (or, for negative widths, crop) the last len(pairs) dims with ``value``."""
+    xa = x._data
+    k = len(pairs)
+    lead = xa.ndim - k
+    crop = [slice(None)] * lead + [slice(max(-lo, 0), xa.shape[lead + i] - max(-hi, 0)) for i, (lo, hi) in enumerate(pairs)]
+    a = xa[tuple(crop)]
+    width = [(0, 0)] * lead + [(max(lo, 0), max(hi, 0)) for lo, hi in pairs]
+    out = np.pad(a, width, mode="constant", constant_values=value) if any(w != (0, 0) for w in width) else a.copy()
+    r = _wrap(out)
+    if needs_grad(x):
+        record(ConstantPadNdBackward0, r, (x,)).pairs = list(pairs)
+    return r
