@@ -142,3 +142,4 @@ from .variable import Variable  # noqa: E402,F401
 from .function import Function, FunctionCtx, once_differentiable  # noqa: E402,F401
 from . import function, functional, forward_ad  # noqa: E402,F401
 from .gradcheck import gradcheck, gradgradcheck, GradcheckError  # noqa: E402,F401
+from .explain import explain, explaining  # noqa: E402,F401
