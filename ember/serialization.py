@@ -186,8 +186,15 @@ def _root_array(arr: np.ndarray) -> np.ndarray:
     return root
 
 
-def _parameter_class():
+def _parameter_class(load: bool = False):
+    """``ember.nn.Parameter``; when saving only if ``ember.nn`` is loaded (else no parameter
+    can exist), when loading importing it."""
     nn = sys.modules.get("ember.nn")
+    if nn is None and load:
+        try:
+            import ember.nn as nn
+        except ImportError:  # pragma: no cover - nn is part of ember
+            return None
     return getattr(nn, "Parameter", None) if nn is not None else None
 
 
@@ -416,10 +423,8 @@ def _view(storage: _LoadedStorage, dtype_name: Optional[str], offset: int, size,
         numel *= s
     need = 0 if numel == 0 else offset + 1 + sum((n - 1) * s for n, s in zip(size, stride))
     if need > base.size:
-        item = base.itemsize
-        raise RuntimeError(f"setStorage: sizes {list(size)}, strides {list(stride)}, storage offset {offset}, "
-                           f"and itemsize {item} requiring a storage size of {need * item} are out of bounds "
-                           f"for storage of size {base.size * item}")
+        # NOTE: torch's wording for a tensor reaching past the end of its (loaded) storage.
+        raise RuntimeError("Trying to resize storage that is not resizable")
     if numel == 0:
         return np.empty(size, base.dtype)
     item = base.itemsize
@@ -449,7 +454,7 @@ def _rebuild_tensor_v3(storage, storage_offset, size, stride, requires_grad, bac
 
 
 def _make_parameter(data: Tensor, requires_grad: bool) -> Tensor:
-    P = _parameter_class()
+    P = _parameter_class(load=True)
     if P is not None:
         return P(data, requires_grad)
     # NOTE: before ember.nn.Parameter exists a parameter loads as a leaf tensor.
@@ -502,7 +507,7 @@ def _encode(obj, encoding="utf-8"):
 
 def _allowed_globals() -> Dict[str, Any]:
     """The globals a weights-only load may name (torch's allowlist, mapped to ember)."""
-    P = _parameter_class()
+    P = _parameter_class(load=True)
     rc: Dict[str, Any] = {
         "collections.OrderedDict": OrderedDict,
         "collections.Counter": Counter,
