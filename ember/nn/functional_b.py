@@ -1710,4 +1710,283 @@ def multilabel_soft_margin_loss(input: Tensor, target: Tensor, weight: Optional[
     raise ValueError(f"{reduction} is not a valid value for reduction")
 
 
+
+# ------------------------------------------------------------------------------------------
+# attention
+def _attn_bias(mask: Optional[Tensor], L: int, S: int, dtype, is_causal: bool) -> Optional[np.ndarray]:
+    """The additive bias of a boolean (True = attend) or float mask, and of ``is_causal``."""
+    bias = None
+    if is_causal:
+        bias = np.where(np.tril(np.ones((L, S), dtype=bool)), 0, -np.inf).astype(dtype)
+    if mask is not None:
+        m = mask._data
+        mb = np.where(m, 0, -np.inf).astype(dtype) if m.dtype == np.bool_ else m.astype(dtype, copy=False)
+        bias = mb if bias is None else bias + mb
+    return bias
+
+
+def _repeat_heads(x: Tensor, n: int) -> Tensor:
+    """``x.repeat_interleave(n, -3)`` (grouped-query attention)."""
+    idx = np.repeat(np.arange(x.shape[-3]), n)
+    return x[(Ellipsis, _const(idx), slice(None), slice(None))]
+
+
+class ScaledDotProductFlashAttentionForCpuBackward0(Node):
+    """Fused attention softmax(q k^T * scale + bias) v; the backward is NumPy, or (under
+    ``create_graph=True``) the op-by-op composition differentiated."""
+
+    __slots__ = ("query", "key", "value", "bias", "scale", "probs")
+
+    def apply(self, grads):
+        g = grads[0]
+        q, k, v = self.query.unpack(), self.key.unpack(), self.value.unpack()
+        if STATE.grad_enabled:
+            from ..autograd import grad as _grad
+            out = _sdpa_composed(q, k, v, self.bias, self.scale)
+            wanted = [i for i, (f, _) in enumerate(self.next_functions) if f is not None]
+            ins = [q, k, v]
+            res = _grad([out], [ins[i] for i in wanted], [g], create_graph=True, allow_unused=True)
+            full = [None, None, None]
+            for i, r in zip(wanted, res):
+                full[i] = r
+            return tuple(full)
+        P = self.probs
+        ga = g._data
+        dV = np.swapaxes(P, -1, -2) @ ga
+        dP = ga @ np.swapaxes(v._data, -1, -2)
+        dS = P * (dP - (dP * P).sum(-1, keepdims=True))
+        dQ = (dS @ k._data) * self.scale
+        dK = (np.swapaxes(dS, -1, -2) @ q._data) * self.scale
+        nf = self.next_functions
+        return (_wrap(dQ.astype(ga.dtype, copy=False)) if nf[0][0] is not None else None,
+                _wrap(dK.astype(ga.dtype, copy=False)) if nf[1][0] is not None else None,
+                _wrap(dV.astype(ga.dtype, copy=False)) if nf[2][0] is not None else None)
+
+
+def _sdpa_composed(q, k, v, bias, scale, dropout_p: float = 0.0):
+    attn = (q @ k.transpose(-2, -1)) * scale
+    if bias is not None:
+        attn = attn + _const(bias)
+    attn = _softmax(attn, -1)
+    if dropout_p > 0.0:
+        from .functional import dropout
+        attn = dropout(attn, dropout_p, True)
+    return attn @ v
+
+
+def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn_mask: Optional[Tensor] = None,
+                                 dropout_p: float = 0.0, is_causal: bool = False, scale: Optional[float] = None,
+                                 enable_gqa: bool = False) -> Tensor:
+    """softmax(q k^T / sqrt(E) + mask) v. A boolean mask marks positions that may be attended;
+    a float mask is added. Without dropout, 4-d inputs run as one fused op (rows whose keys are
+    all masked give 0, as torch's CPU kernel does).
+
+    >>> q = ember.ones(1, 1, 2, 4)
+    >>> scaled_dot_product_attention(q, q, q).shape
+    torch.Size([1, 1, 2, 4])
+    """
+    if is_causal and attn_mask is not None:
+        raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be set when is_causal=True")
+    L, S, E = query.shape[-2], key.shape[-2], query.shape[-1]
+    sc = 1.0 / math.sqrt(E) if scale is None else scale
+    if enable_gqa and key.dim() >= 3 and query.shape[-3] != key.shape[-3]:
+        key = _repeat_heads(key, query.shape[-3] // key.shape[-3])
+        value = _repeat_heads(value, query.shape[-3] // value.shape[-3])
+    dt = query._data.dtype
+    bias = _attn_bias(attn_mask, L, S, dt, is_causal)
+    if dropout_p > 0.0 or query.dim() != 4:
+        return _sdpa_composed(query, key, value, bias, sc, dropout_p)
+    qa, ka, va = query._data, key._data, value._data
+    scores = (qa @ np.swapaxes(ka, -1, -2)) * np.asarray(sc, dt)
+    if bias is not None:
+        scores = scores + bias
+    with np.errstate(invalid="ignore"):
+        m = scores.max(-1, keepdims=True)
+        m = np.where(np.isfinite(m), m, 0)
+        e = np.exp(scores - m)
+        den = e.sum(-1, keepdims=True)
+        P = np.where(den > 0, e / np.where(den > 0, den, 1), 0).astype(dt, copy=False)
+    out = _wrap((P @ va).astype(dt, copy=False))
+    if needs_grad(query, key, value):
+        n = record(ScaledDotProductFlashAttentionForCpuBackward0, out, (query, key, value))
+        n.query, n.key, n.value = SavedTensor(query), SavedTensor(key), SavedTensor(value)
+        n.bias, n.scale, n.probs = bias, sc, P
+    return out
+
+
+def _none_or_dtype(x):
+    if x is None:
+        return None
+    if isinstance(x, Tensor):
+        return x.dtype
+    raise RuntimeError("input to _none_or_dtype() must be None or torch.Tensor")
+
+
+def _canonical_mask(mask: Optional[Tensor], mask_name: str, other_type, other_name: str, target_type,
+                    check_other: bool = True) -> Optional[Tensor]:
+    """A boolean mask (True = masked out) as a float mask of 0 / -inf; float masks pass."""
+    if mask is None:
+        return None
+    m = mask._data
+    if m.dtype != np.bool_ and m.dtype.kind != "f":
+        raise AssertionError(f"only bool and floating types of {mask_name} are supported")
+    if check_other and other_type is not None and (m.dtype == np.bool_) != (other_type == D.bool):
+        warnings.warn(f"Support for mismatched {mask_name} and {other_name} is deprecated. Use same type for both instead.",
+                      UserWarning, stacklevel=3)
+    if m.dtype == np.bool_:
+        return _const(np.where(m, -np.inf, 0).astype(target_type.np if hasattr(target_type, "np") else target_type))
+    return mask
+
+
+def _mha_shape_check(query, key, value, key_padding_mask, attn_mask, num_heads) -> bool:
+    if query.dim() == 3:
+        if key.dim() != 3 or value.dim() != 3:
+            raise AssertionError(f"For batched (3-D) `query`, expected `key` and `value` to be 3-D but found {key.dim()}-D and {value.dim()}-D tensors respectively")
+        if key_padding_mask is not None and key_padding_mask.dim() != 2:
+            raise AssertionError(f"For batched (3-D) `query`, expected `key_padding_mask` to be `None` or 2-D but found {key_padding_mask.dim()}-D tensor instead")
+        if attn_mask is not None and attn_mask.dim() not in (2, 3):
+            raise AssertionError(f"For batched (3-D) `query`, expected `attn_mask` to be `None`, 2-D or 3-D but found {attn_mask.dim()}-D tensor instead")
+        return True
+    if query.dim() == 2:
+        if key.dim() != 2 or value.dim() != 2:
+            raise AssertionError(f"For unbatched (2-D) `query`, expected `key` and `value` to be 2-D but found {key.dim()}-D and {value.dim()}-D tensors respectively")
+        if key_padding_mask is not None and key_padding_mask.dim() != 1:
+            raise AssertionError(f"For unbatched (2-D) `query`, expected `key_padding_mask` to be `None` or 1-D but found {key_padding_mask.dim()}-D tensor instead")
+        if attn_mask is not None:
+            if attn_mask.dim() not in (2, 3):
+                raise AssertionError(f"For unbatched (2-D) `query`, expected `attn_mask` to be `None`, 2-D or 3-D but found {attn_mask.dim()}-D tensor instead")
+            if attn_mask.dim() == 3 and attn_mask.shape != (num_heads, query.shape[0], key.shape[0]):
+                raise AssertionError(f"Expected `attn_mask` shape to be {(num_heads, query.shape[0], key.shape[0])} but got {attn_mask.shape}")
+        return False
+    raise AssertionError(f"query should be unbatched 2D or batched 3D tensor but received {query.dim()}-D query tensor")
+
+
+def _pad_last(mask: Tensor) -> Tensor:
+    """A zero column appended to a mask (``F.pad(mask, (0, 1))``)."""
+    m = mask._data
+    return _const(np.concatenate([m, np.zeros(m.shape[:-1] + (1,), m.dtype)], -1))
+
+
+def multi_head_attention_forward(query: Tensor, key: Tensor, value: Tensor, embed_dim_to_check: int, num_heads: int,
+                                 in_proj_weight: Optional[Tensor], in_proj_bias: Optional[Tensor],
+                                 bias_k: Optional[Tensor], bias_v: Optional[Tensor], add_zero_attn: bool,
+                                 dropout_p: float, out_proj_weight: Tensor, out_proj_bias: Optional[Tensor],
+                                 training: bool = True, key_padding_mask: Optional[Tensor] = None,
+                                 need_weights: bool = True, attn_mask: Optional[Tensor] = None,
+                                 use_separate_proj_weight: bool = False, q_proj_weight: Optional[Tensor] = None,
+                                 k_proj_weight: Optional[Tensor] = None, v_proj_weight: Optional[Tensor] = None,
+                                 static_k: Optional[Tensor] = None, static_v: Optional[Tensor] = None,
+                                 average_attn_weights: bool = True, is_causal: bool = False):
+    """Multi-head attention on (L, N, E) inputs (unbatched (L, E) too), as torch computes it:
+    packed in-projection, optional bias_k/bias_v and zero-attention column, masks merged into
+    one additive mask; with ``need_weights`` the weights are computed explicitly (and averaged
+    over heads), else through ``scaled_dot_product_attention``."""
+    from .functional import dropout, linear
+    is_batched = _mha_shape_check(query, key, value, key_padding_mask, attn_mask, num_heads)
+    if not is_batched:
+        query, key, value = query.unsqueeze(1), key.unsqueeze(1), value.unsqueeze(1)
+        if key_padding_mask is not None:
+            key_padding_mask = key_padding_mask.unsqueeze(0)
+    tgt_len, bsz, embed_dim = query.shape
+    src_len = key.shape[0]
+    key_padding_mask = _canonical_mask(key_padding_mask, "key_padding_mask", _none_or_dtype(attn_mask), "attn_mask",
+                                       query.dtype)
+    if is_causal and attn_mask is None:
+        raise RuntimeError("Need attn_mask if specifying the is_causal hint. You may use the Transformer module method "
+                           "`generate_square_subsequent_mask` to create this mask.")
+    if is_causal and key_padding_mask is None and not need_weights:
+        attn_mask = None
+    else:
+        attn_mask = _canonical_mask(attn_mask, "attn_mask", None, "", query.dtype, check_other=False)
+        if key_padding_mask is not None:
+            is_causal = False
+    if embed_dim != embed_dim_to_check:
+        raise AssertionError(f"was expecting embedding dimension of {embed_dim_to_check}, but got {embed_dim}")
+    head_dim = embed_dim // num_heads
+    if head_dim * num_heads != embed_dim:
+        raise AssertionError(f"embed_dim {embed_dim} not divisible by num_heads {num_heads}")
+    E = embed_dim
+    b_q = b_k = b_v = None
+    if in_proj_bias is not None:
+        b_q, b_k, b_v = in_proj_bias[0:E], in_proj_bias[E:2 * E], in_proj_bias[2 * E:]
+    if not use_separate_proj_weight:
+        w_q, w_k, w_v = in_proj_weight[0:E], in_proj_weight[E:2 * E], in_proj_weight[2 * E:]
+    else:
+        w_q, w_k, w_v = q_proj_weight, k_proj_weight, v_proj_weight
+    q = linear(query, w_q, b_q)
+    k = linear(key, w_k, b_k)
+    v = linear(value, w_v, b_v)
+    if attn_mask is not None:
+        if attn_mask.dim() == 2:
+            if tuple(attn_mask.shape) != (tgt_len, src_len):
+                raise RuntimeError(f"The shape of the 2D attn_mask is {attn_mask.shape}, but should be {(tgt_len, src_len)}.")
+            attn_mask = attn_mask.unsqueeze(0)
+        elif attn_mask.dim() == 3:
+            if tuple(attn_mask.shape) != (bsz * num_heads, tgt_len, src_len):
+                raise RuntimeError(f"The shape of the 3D attn_mask is {attn_mask.shape}, but should be {(bsz * num_heads, tgt_len, src_len)}.")
+        else:
+            raise RuntimeError(f"attn_mask's dimension {attn_mask.dim()} is not supported")
+    if bias_k is not None and bias_v is not None:
+        k = _cat([k, bias_k.expand(1, bsz, E)])
+        v = _cat([v, bias_v.expand(1, bsz, E)])
+        if attn_mask is not None:
+            attn_mask = _pad_last(attn_mask)
+        if key_padding_mask is not None:
+            key_padding_mask = _pad_last(key_padding_mask)
+    q = q.reshape(tgt_len, bsz * num_heads, head_dim).transpose(0, 1)
+    k = (k.reshape(k.shape[0], bsz * num_heads, head_dim).transpose(0, 1) if static_k is None else static_k)
+    v = (v.reshape(v.shape[0], bsz * num_heads, head_dim).transpose(0, 1) if static_v is None else static_v)
+    if add_zero_attn:
+        z = _const(np.zeros((bsz * num_heads, 1, head_dim), dtype=q._data.dtype))
+        k = _cat([k, z], 1)
+        v = _cat([v, z], 1)
+        if attn_mask is not None:
+            attn_mask = _pad_last(attn_mask)
+        if key_padding_mask is not None:
+            key_padding_mask = _pad_last(key_padding_mask)
+    src_len = k.shape[1]
+    if key_padding_mask is not None:
+        if tuple(key_padding_mask.shape) != (bsz, src_len):
+            raise AssertionError(f"expecting key_padding_mask shape of {(bsz, src_len)}, but got {key_padding_mask.shape}")
+        kpm = np.broadcast_to(key_padding_mask._data.reshape(bsz, 1, 1, src_len), (bsz, num_heads, 1, src_len))
+        kpm = _const(kpm.reshape(bsz * num_heads, 1, src_len))
+        attn_mask = kpm if attn_mask is None else attn_mask + kpm
+    if not training:
+        dropout_p = 0.0
+    if need_weights:
+        q_scaled = q * math.sqrt(1.0 / float(head_dim))
+        w = q_scaled @ k.transpose(-2, -1)
+        if attn_mask is not None:
+            w = attn_mask + w
+        w = _softmax(w, -1)
+        if dropout_p > 0.0:
+            w = dropout(w, p=dropout_p)
+        out = w @ v
+        out = out.transpose(0, 1).contiguous().reshape(tgt_len * bsz, embed_dim)
+        out = linear(out, out_proj_weight, out_proj_bias)
+        out = out.view(tgt_len, bsz, out.shape[1])
+        w = w.view(bsz, num_heads, tgt_len, src_len)
+        if average_attn_weights:
+            w = w.mean(dim=1)
+        if not is_batched:
+            out = out.squeeze(1)
+            w = w.squeeze(0)
+        return out, w
+    if attn_mask is not None:
+        if attn_mask.shape[0] == 1 and attn_mask.dim() == 3:
+            attn_mask = attn_mask.unsqueeze(0)
+        else:
+            attn_mask = attn_mask.reshape(bsz, num_heads, -1, src_len)
+    q = q.reshape(bsz, num_heads, tgt_len, head_dim)
+    k = k.reshape(bsz, num_heads, src_len, head_dim)
+    v = v.reshape(bsz, num_heads, src_len, head_dim)
+    out = scaled_dot_product_attention(q, k, v, attn_mask, dropout_p, is_causal)
+    out = out.permute(2, 0, 1, 3).contiguous().reshape(bsz * tgt_len, embed_dim)
+    out = linear(out, out_proj_weight, out_proj_bias)
+    out = out.view(tgt_len, bsz, out.shape[1])
+    if not is_batched:
+        out = out.squeeze(1)
+    return out, None
+
+
 __all__ = [_n for _n in __all__ if _n in globals()]
