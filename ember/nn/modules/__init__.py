@@ -19,3 +19,4 @@ from .channelshuffle import *  # noqa: F401,F403
 # --- further layer families (one import line each, append-only) ---
 from .rnn import *  # noqa: F401,F403
 from .activation import *  # noqa: F401,F403
+from .transformer import *  # noqa: F401,F403
