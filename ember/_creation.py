@@ -274,3 +274,204 @@ def eye(n: int, m=None, *, out=None, dtype=None, layout=None, device=None, requi
 
 def scalar_tensor(s, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     return _make(np.asarray(s, dtype=_dt(dtype)), requires_grad)
+
+
+# ------------------------------------------------------------------------------------------
+# complex numbers, grids, triangle indices, new_* methods
+
+
+def _graph():
+    from ._ops._util import Node, needs_grad, record
+    return Node, needs_grad, record
+
+
+def _complex_node_classes():
+    Node, _, _ = _graph()
+
+    class ComplexBackward0(Node):
+        def backward(self, g):
+            from ._ops.shape import imag, real
+            return (real(g) if self.next_functions[0][0] is not None else None,
+                    imag(g) if self.next_functions[1][0] is not None else None)
+
+    class PolarBackward0(Node):
+        __slots__ = ("abs_", "angle")
+
+        def backward(self, g):
+            from ._ops.shape import imag, real
+            c, s = self.angle.cos(), self.angle.sin()
+            gr, gi = real(g), imag(g)
+            ga = gr * c + gi * s
+            gt = (gi * c - gr * s) * self.abs_
+            return ga, gt
+
+    class ViewAsRealBackward0(Node):
+        def backward(self, g):
+            return (view_as_complex(g.contiguous()),)
+
+    class ViewAsComplexBackward0(Node):
+        def backward(self, g):
+            return (view_as_real(g),)
+
+    return ComplexBackward0, PolarBackward0, ViewAsRealBackward0, ViewAsComplexBackward0
+
+
+_CPLX = None
+
+
+def _cplx():
+    global _CPLX
+    if _CPLX is None:
+        _CPLX = _complex_node_classes()
+    return _CPLX
+
+
+def complex(real, imag, *, out=None) -> Tensor:  # noqa: A001
+    """A complex tensor from real and imaginary parts (float32 -> complex64).
+
+    >>> complex(tensor([1.0]), tensor([2.0]))
+    tensor([1.+2.j])
+    """
+    a, b = real._data, imag._data
+    if a.dtype != b.dtype:
+        raise RuntimeError(f"Expected object of scalar type {real.dtype._legacy.replace('Tensor', '')} but got "
+                           f"scalar type {imag.dtype._legacy.replace('Tensor', '')} for second argument")
+    if a.dtype.kind != "f":
+        raise RuntimeError("Expected both inputs to be Half, Float or Double tensors but got "
+                           f"{real.dtype._legacy.replace('Tensor', '')} and {imag.dtype._legacy.replace('Tensor', '')}")
+    r = _wrap((a + 1j * b).astype(np.complex64 if a.dtype == np.float32 else np.complex128))
+    _, needs_grad, record = _graph()
+    if needs_grad(real, imag):
+        record(_cplx()[0], r, (real, imag))
+    return r
+
+
+def polar(abs, angle, *, out=None) -> Tensor:  # noqa: A002
+    """``abs * (cos(angle) + i sin(angle))``."""
+    a, t = abs._data, angle._data
+    r = _wrap((a * np.cos(t) + 1j * a * np.sin(t)).astype(np.complex64 if a.dtype == np.float32 else np.complex128))
+    _, needs_grad, record = _graph()
+    if needs_grad(abs, angle):
+        n = record(_cplx()[1], r, (abs, angle))
+        n.abs_, n.angle = abs.detach(), angle.detach()
+    return r
+
+
+def view_as_real(input) -> Tensor:
+    """A complex tensor seen as float pairs in a new last dim (a view)."""
+    from ._ops._util import make_view
+    a = input._data
+    if a.dtype.kind != "c":
+        raise RuntimeError("view_as_real is only supported for complex tensors")
+    arr = a.view(a.real.dtype).reshape(a.shape + (2,)) if a.flags.c_contiguous else np.stack([a.real, a.imag], -1)
+    r = make_view(input, arr, view_as_real) if a.flags.c_contiguous else _wrap(arr)
+    _, needs_grad, record = _graph()
+    if needs_grad(input):
+        record(_cplx()[2], r, (input,))
+    return r
+
+
+def view_as_complex(input) -> Tensor:
+    """Float pairs in the last dim (of size 2) seen as complex numbers (a view)."""
+    from ._ops._util import make_view
+    a = input._data
+    if a.ndim == 0 or a.shape[-1] != 2:
+        raise RuntimeError("Tensor must have a last dimension of size 2")
+    if a.dtype not in (np.float32, np.float64):
+        raise RuntimeError("view_as_complex is only supported for float and double tensors, but got a tensor of "
+                           f"scalar type: {input.dtype._legacy.replace('Tensor', '')}")
+    if not a.flags.c_contiguous:
+        raise RuntimeError("Tensor must have a last dimension with stride 1")
+    arr = a.view(np.complex64 if a.dtype == np.float32 else np.complex128).reshape(a.shape[:-1])
+    r = make_view(input, arr, view_as_complex)
+    _, needs_grad, record = _graph()
+    if needs_grad(input):
+        record(_cplx()[3], r, (input,))
+    return r
+
+
+def meshgrid(*tensors, indexing: str = "ij") -> tuple:
+    """Coordinate grids from 1-d tensors (``indexing``: "ij" matrix or "xy" Cartesian); views."""
+    ts = tensors[0] if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)) else tensors
+    if indexing not in ("ij", "xy"):
+        raise RuntimeError(f"torch.meshgrid: indexing must be one of \"xy\" or \"ij\", but received: {indexing}")
+    ts = [t.reshape(-1) if t._data.ndim == 0 else t for t in ts]
+    n = len(ts)
+    shape = [t._data.shape[0] for t in ts]
+    swap = indexing == "xy" and n >= 2
+    if swap:
+        shape[0], shape[1] = shape[1], shape[0]
+    out = []
+    for i, t in enumerate(ts):
+        pos = i
+        if swap and i < 2:
+            pos = 1 - i
+        view = [1] * n
+        view[pos] = -1
+        out.append(t.view(view).expand(shape))
+    return tuple(out)
+
+
+def _tri_indices(row, col, offset, lower, dtype):
+    if row < 0 or col < 0:
+        raise RuntimeError(f"row must be non-negative, got{row}" if row < 0 else f"col must be non-negative, got{col}")
+    r, c = (np.tril_indices if lower else np.triu_indices)(row, offset, col)
+    return _wrap(np.stack([r, c]).astype(D.to_np(dtype) if dtype is not None else np.int64).reshape(2, -1))
+
+
+def tril_indices(row: int, col: int, offset: int = 0, *, dtype=None, device=None, layout=None) -> Tensor:
+    """Row and column indices (a 2 x N tensor) of the lower triangle of a row x col matrix."""
+    return _tri_indices(row, col, offset, True, dtype)
+
+
+def triu_indices(row: int, col: int, offset: int = 0, *, dtype=None, device=None, layout=None) -> Tensor:
+    """Row and column indices (a 2 x N tensor) of the upper triangle of a row x col matrix."""
+    return _tri_indices(row, col, offset, False, dtype)
+
+
+def _new_kwargs(self, dtype):
+    return self.dtype if dtype is None else dtype
+
+
+def _new_tensor(self, data, *, dtype=None, device=None, requires_grad: bool = False, layout=None,
+                pin_memory: bool = False) -> Tensor:
+    """A new tensor from ``data`` with this tensor's dtype by default."""
+    if isinstance(data, Tensor):
+        import warnings
+        warnings.warn(
+            "To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() or "
+            "sourceTensor.detach().clone().requires_grad_(True), rather than tensor.new_tensor(sourceTensor).",
+            UserWarning, stacklevel=2)
+        arr = data._data
+    else:
+        arr = data
+    return tensor(np.array(arr), dtype=_new_kwargs(self, dtype), requires_grad=requires_grad)
+
+
+def _new_zeros(self, *size, dtype=None, device=None, requires_grad: bool = False, layout=None,
+               pin_memory: bool = False) -> Tensor:
+    return zeros(*size, dtype=_new_kwargs(self, dtype), requires_grad=requires_grad)
+
+
+def _new_ones(self, *size, dtype=None, device=None, requires_grad: bool = False, layout=None,
+              pin_memory: bool = False) -> Tensor:
+    return ones(*size, dtype=_new_kwargs(self, dtype), requires_grad=requires_grad)
+
+
+def _new_empty(self, *size, dtype=None, device=None, requires_grad: bool = False, layout=None,
+               pin_memory: bool = False) -> Tensor:
+    return empty(*size, dtype=_new_kwargs(self, dtype), requires_grad=requires_grad)
+
+
+def _new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad: bool = False, layout=None,
+              pin_memory: bool = False) -> Tensor:
+    return full(size, fill_value, dtype=_new_kwargs(self, dtype), requires_grad=requires_grad)
+
+
+Tensor.new_tensor = _new_tensor
+Tensor.new_zeros = _new_zeros
+Tensor.new_ones = _new_ones
+Tensor.new_empty = _new_empty
+Tensor.new_full = _new_full
+
+__all__ += ["complex", "polar", "view_as_real", "view_as_complex", "meshgrid", "tril_indices", "triu_indices"]

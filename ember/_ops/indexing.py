@@ -15,6 +15,7 @@ from __future__ import annotations
 from ._util import (D, M, Node, Tensor, _wrap, commit_inplace, make_view, methods, needs_grad, np,
                     record, wrap_dim)
 from . import shape as S
+from .shape import _contig
 
 __all__ = ["gather", "scatter", "scatter_add", "scatter_reduce", "index_select", "index_add", "index_copy",
            "index_fill", "masked_select", "masked_scatter", "nonzero", "argwhere", "take", "take_along_dim",
@@ -702,7 +703,7 @@ def index_select(input, dim: int, index, *, out=None) -> Tensor:
         res = res.reshape(())
     elif index._data.ndim == 0:
         pass
-    r = _wrap(np.ascontiguousarray(res))
+    r = _wrap(_contig(res))
     if needs_grad(input):
         n = record(IndexSelectBackward0, r, (input,))
         n.dim, n.index = d, idx
@@ -883,9 +884,9 @@ def masked_select(input, mask, *, out=None) -> Tensor:
         from ._util import broadcast_error
         raise broadcast_error(m.shape, a.shape) from None
     ab, mb = np.broadcast_to(a, shape), np.broadcast_to(m, shape)
-    r = _wrap(np.ascontiguousarray(ab[mb]))
+    r = _wrap(_contig(ab[mb]))
     if needs_grad(input):
-        record(MaskedSelectBackward0, r, (input, None)).mask = np.ascontiguousarray(mb)
+        record(MaskedSelectBackward0, r, (input, None)).mask = _contig(mb)
     return r
 
 
@@ -969,7 +970,7 @@ def _flat_index(a, idx, name="take"):
 def take(input, index) -> Tensor:
     """Elements of the flattened ``input`` at ``index`` (result has index's shape)."""
     idx = _flat_index(input._data, _check_1d_like(index, "take"))
-    r = _wrap(np.ascontiguousarray(input._data).reshape(-1)[idx])
+    r = _wrap(_contig(input._data).reshape(-1)[idx])
     if needs_grad(input):
         record(TakeBackward0, r, (input,)).index = idx
     return r
@@ -1021,7 +1022,7 @@ def put_(self, index, source, accumulate: bool = False) -> Tensor:
         raise IndexError(f"put_(): Expected source and index to have the same number of elements, but got "
                          f"source.numel() = {source._data.size}, index.numel() = {idx.size}")
     self._check_inplace()
-    res = np.ascontiguousarray(self._data).reshape(-1).copy()
+    res = _contig(self._data).reshape(-1).copy()
     if accumulate:
         np.add.at(res, idx.reshape(-1), source._data.reshape(-1))
     else:

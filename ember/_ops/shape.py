@@ -17,6 +17,12 @@ __all__ = ["reshape", "t", "transpose", "swapaxes", "swapdims", "unsqueeze", "sq
            "sum_to_size"]
 
 
+def _contig(a):
+    """``a`` as a C-contiguous array (0-d stays 0-d, unlike np.ascontiguousarray)."""
+    a = np.asarray(a)
+    return a if a.flags.c_contiguous else np.array(a, order="C")
+
+
 def _shape_arg(args):
     """``f(2, 3)``, ``f((2, 3))`` and ``f([2, 3])`` all mean shape (2, 3)."""
     if len(args) == 1 and isinstance(args[0], (tuple, list)):
@@ -532,7 +538,7 @@ def _scatter_flat(g: Tensor, idx, shape) -> Tensor:
 
 def _gather_flat(x: Tensor, idx) -> Tensor:
     """x's elements at the flat positions ``idx`` (an integer array of any shape)."""
-    r = _wrap(np.ascontiguousarray(x._data).reshape(-1)[idx])
+    r = _wrap(_contig(x._data).reshape(-1)[idx])
     if needs_grad(x):
         record(_GatherFlatBackward, r, (x,)).idx = idx
     return r
@@ -977,7 +983,7 @@ def flip(input, *dims) -> Tensor:
     ds = tuple(wrap_dim(d, nd) for d in dims)
     if len(set(ds)) != len(ds):
         raise RuntimeError(f"dim {ds[0]} appears multiple times in the list of dims")
-    r = _wrap(np.ascontiguousarray(np.flip(input._data, ds) if nd else input._data.copy()))
+    r = _wrap(_contig(np.flip(input._data, ds) if nd else input._data.copy()))
     if needs_grad(input):
         record(FlipBackward0, r, (input,)).dims = ds
     return r
@@ -1018,7 +1024,7 @@ def roll(input, shifts, dims=None) -> Tensor:
             raise RuntimeError(f"shifts and dimensions must align. shifts: {len(sh)}, dims:{len(ds)}")
         ds = tuple(wrap_dim(d, input._data.ndim) for d in ds)
         arr = np.roll(input._data, sh, ds)
-    r = _wrap(np.ascontiguousarray(arr))
+    r = _wrap(_contig(arr))
     if needs_grad(input):
         n = record(RollBackward0, r, (input,))
         n.shifts, n.dims = sh, ds
@@ -1082,7 +1088,7 @@ def repeat(self, *sizes) -> Tensor:
         if s < 0:
             raise RuntimeError(f"Trying to create tensor with negative dimension {s}: [{', '.join(map(str, reps))}]")
     full = a.reshape((1,) * (len(reps) - a.ndim) + a.shape)
-    r = _wrap(np.ascontiguousarray(np.tile(full, reps)))
+    r = _wrap(_contig(np.tile(full, reps)))
     if needs_grad(self):
         record(RepeatBackward0, r, (self,)).repeats = reps
     return r
@@ -1395,7 +1401,7 @@ def as_strided(input, size, stride, storage_offset=None) -> Tensor:
         raise RuntimeError(f"mismatch in length of strides and shape")
     st = _storage_of(input)
     if st is None:
-        flat, in_off, in_st = np.ascontiguousarray(input._data).reshape(-1), 0, None
+        flat, in_off, in_st = _contig(input._data).reshape(-1), 0, None
     else:
         flat, in_off, in_st = st
     off = in_off if storage_offset is None else int(storage_offset)
@@ -1436,3 +1442,73 @@ methods(
     diagonal=diagonal, diag_embed=diag_embed, diag=diag, tril=tril, triu=triu, tril_=tril_, triu_=triu_,
     trace=trace, unfold=unfold, as_strided=as_strided,
 )
+
+
+# ------------------------------------------------------------------------------------------
+# complex views: conj, real, imag
+
+
+class ConjBackward0(Node):
+    def backward(self, g):
+        return (conj(g),)
+
+
+def conj(input) -> Tensor:
+    """The complex conjugate (``input`` itself for a real tensor).
+
+    # NOTE: torch's conj is a lazy view; here a complex conj is a copy (NumPy has no lazy conj).
+    """
+    if input._data.dtype.kind != "c":
+        return input
+    r = _wrap(np.conj(input._data))
+    if needs_grad(input):
+        record(ConjBackward0, r, (input,))
+    return r
+
+
+class _RealImagBackward(Node):
+    __slots__ = ("part",)
+
+    def backward(self, g):
+        from .._creation import complex as _complex
+        z = g * 0
+        return (_complex(g, z) if self.part == 0 else _complex(z, g),)
+
+
+def _part(input, part):
+    a = input._data
+    if a.dtype.kind != "c":
+        if part == 0:
+            return input
+        raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")
+    arr = a.real if part == 0 else a.imag
+    r = make_view(input, arr, lambda x: _part(x, part))
+    if needs_grad(input):
+        n = record(_RealImagBackward, r, (input,))
+        n.part = part
+    return r
+
+
+_RealImagBackward.__name__ = "SelectBackward0"  # NOTE: torch's real/imag are selects of view_as_real
+
+
+def real(input) -> Tensor:
+    """The real part (a view for complex tensors; ``input`` itself for real ones)."""
+    return _part(input, 0)
+
+
+def imag(input) -> Tensor:
+    """The imaginary part (a view; complex tensors only)."""
+    return _part(input, 1)
+
+
+def is_conj(self) -> bool:
+    return False
+
+
+Tensor.real = property(real)
+Tensor.imag = property(imag)
+methods(conj=conj, resolve_conj=lambda self: self, resolve_neg=lambda self: self, is_conj=is_conj,
+        conj_physical=conj)
+conj_physical = conj
+__all__ += ["conj", "real", "imag", "conj_physical"]
