@@ -1,2 +1,13 @@
-"""Utilities for ``ember.nn``."""
+"""Utilities for ``ember.nn``: gradient clipping, parameter vectors, weight/spectral norm,
+parametrizations, packed sequences.
+
+>>> import ember
+>>> ember.nn.utils.parameters_to_vector(ember.nn.Linear(2, 2).parameters()).shape
+torch.Size([6])
+"""
 from . import rnn  # noqa: F401
+from . import parametrize, parametrizations  # noqa: F401
+from .clip_grad import clip_grad_norm, clip_grad_norm_, clip_grad_value_, get_total_norm, clip_grads_with_norm_  # noqa: F401
+from .convert_parameters import parameters_to_vector, vector_to_parameters  # noqa: F401
+from .weight_norm import weight_norm, remove_weight_norm  # noqa: F401
+from .spectral_norm import spectral_norm, remove_spectral_norm  # noqa: F401
