@@ -1989,4 +1989,115 @@ def multi_head_attention_forward(query: Tensor, key: Tensor, value: Tensor, embe
     return out, None
 
 
+
+# ---- connectionist temporal classification -------------------------------------------------
+class CtcLossBackward0(Node):
+    """grad[t, b, c] = exp(lp) - exp(log(alpha beta summed over label c) + nll - lp), as torch's
+    kernel (its gradient includes the exp(lp) term; it is the same after a log_softmax)."""
+
+    __slots__ = ("grad_table", "unbatched")
+
+    def backward(self, g):
+        gb = g.reshape(1, -1, 1) if g.dim() else g
+        out = gb * _const(self.grad_table)
+        return (out.reshape(out.shape[0], out.shape[2]) if self.unbatched else out,)
+
+
+def _lse(*xs):
+    m = np.maximum.reduce(xs)
+    mm = np.where(np.isfinite(m), m, 0)
+    with np.errstate(divide="ignore"):
+        return np.where(np.isfinite(m), mm + np.log(sum(np.exp(x - mm) for x in xs)), m)
+
+
+def _ctc_one(lp: np.ndarray, tgt: np.ndarray, blank: int):
+    """(nll, gradient of nll w.r.t. lp) for one sequence; lp is (T, C) float64."""
+    T, C = lp.shape
+    L = tgt.size
+    S = 2 * L + 1
+    ext = np.full(S, blank, dtype=np.int64)
+    ext[1::2] = tgt
+    skip = np.zeros(S, dtype=bool)
+    if L > 1:
+        skip[3::2] = ext[3::2] != ext[1:-2:2]
+    ninf = -np.inf
+    alpha = np.full((T, S), ninf)
+    alpha[0, 0] = lp[0, blank]
+    if S > 1:
+        alpha[0, 1] = lp[0, ext[1]]
+    for t in range(1, T):
+        prev = alpha[t - 1]
+        a1 = np.concatenate([[ninf], prev[:-1]])
+        a2 = np.where(skip, np.concatenate([[ninf, ninf], prev[:-2]]), ninf)
+        alpha[t] = _lse(prev, a1, a2) + lp[t, ext]
+    nll = -(_lse(alpha[T - 1, S - 1], alpha[T - 1, S - 2]) if S > 1 else alpha[T - 1, S - 1])
+    beta = np.full((T, S), ninf)
+    beta[T - 1, S - 1] = lp[T - 1, blank]
+    if S > 1:
+        beta[T - 1, S - 2] = lp[T - 1, ext[S - 2]]
+    skip_next = np.zeros(S, dtype=bool)
+    skip_next[:-2] = skip[2:]
+    for t in range(T - 2, -1, -1):
+        nxt = beta[t + 1]
+        b1 = np.concatenate([nxt[1:], [ninf]])
+        b2 = np.where(skip_next, np.concatenate([nxt[2:], [ninf, ninf]]), ninf)
+        beta[t] = _lse(nxt, b1, b2) + lp[t, ext]
+    ab = alpha + beta
+    lcab = np.full((T, C), ninf)
+    for s_ in range(S):
+        lcab[:, ext[s_]] = _lse(lcab[:, ext[s_]], ab[:, s_])
+    with np.errstate(over="ignore", invalid="ignore"):
+        grad = np.exp(lp) - np.exp(lcab + nll - lp)
+    return nll, grad
+
+
+def ctc_loss(log_probs: Tensor, targets: Tensor, input_lengths, target_lengths, blank: int = 0,
+             reduction: str = "mean", zero_infinity: bool = False) -> Tensor:
+    """The CTC loss of (T, N, C) log-probabilities against padded (N, S) or concatenated
+    targets; ``'mean'`` divides each loss by its target length, then averages."""
+    _check_reduction(reduction)
+    lpa = log_probs._data
+    unbatched = lpa.ndim == 2
+    lp3 = lpa[:, None, :] if unbatched else lpa
+    T, N, C = lp3.shape
+    il = _lengths(input_lengths, N)
+    tl = _lengths(target_lengths, N)
+    ta = targets._data.astype(np.int64)
+    if unbatched and ta.ndim == 1 and tl.size == 1:
+        ta = ta[None, :] if ta.size and ta.size >= tl[0] else ta.reshape(1, -1)
+    losses = np.zeros(N, dtype=np.float64)
+    table = np.zeros((T, N, C), dtype=np.float64)
+    offset = 0
+    for b in range(N):
+        Tb, Lb = int(il[b]), int(tl[b])
+        if ta.ndim == 2:
+            tgt = ta[b, :Lb]
+        else:
+            tgt = ta[offset:offset + Lb]
+            offset += Lb
+        nll, grad = _ctc_one(lp3[:Tb, b].astype(np.float64), tgt, blank)
+        if zero_infinity and not np.isfinite(nll):
+            nll, grad = 0.0, np.zeros_like(grad)
+        losses[b] = nll
+        table[:Tb, b] = grad
+    dt = lpa.dtype
+    losses = losses.astype(dt)
+    r = _wrap(losses.reshape(()) if unbatched else losses)
+    if needs_grad(log_probs):
+        n = record(CtcLossBackward0, r, (log_probs,))
+        n.grad_table, n.unbatched = table.astype(dt), unbatched
+    if reduction == "mean":
+        denom = np.maximum(tl, 1).astype(dt)
+        return (r / _const(denom.reshape(r.shape) if unbatched else denom)).mean()
+    if reduction == "sum":
+        return r.sum()
+    return r
+
+
+def _lengths(x, n: int) -> np.ndarray:
+    if isinstance(x, Tensor):
+        return x._data.astype(np.int64).reshape(-1)
+    return np.asarray(list(x) if not isinstance(x, int) else [x], dtype=np.int64).reshape(-1)
+
+
 __all__ = [_n for _n in __all__ if _n in globals()]
