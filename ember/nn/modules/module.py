@@ -258,6 +258,7 @@ class Module:
     """
 
     dump_patches: bool = False
+    T_destination = Dict[str, Any]
     _version: int = 1
     training: bool
     call_super_init: bool = False
@@ -445,6 +446,15 @@ class Module:
 
     def cuda(self, device=None) -> "Module":
         return self._apply(lambda t: t.cuda(device))
+
+    def ipu(self, device=None) -> "Module":
+        raise RuntimeError("ipu devices are not available in ember (CPU only)")
+
+    def xpu(self, device=None) -> "Module":
+        raise RuntimeError("xpu devices are not available in ember (CPU only)")
+
+    def mtia(self, device=None) -> "Module":
+        raise RuntimeError("mtia devices are not available in ember (CPU only)")
 
     def cpu(self) -> "Module":
         return self._apply(lambda t: t.cpu())
