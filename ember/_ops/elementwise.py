@@ -30,6 +30,12 @@ def _float_arr(t):
 def _ufunc(fn, xa, xb, ta, tb):
     try:
         return fn(xa, xb)
+    except OverflowError:
+        # NOTE: as torch, a Python int out of an integer dtype's range wraps (uint8 - 1 -> 255)
+        dt = (ta if ta is not None else tb)._data.dtype
+        xa = np.asarray(xa).astype(dt) if ta is None else xa
+        xb = np.asarray(xb).astype(dt) if tb is None else xb
+        return fn(xa, xb)
     except ValueError:
         sa = ta._data.shape if ta is not None else ()
         sb = tb._data.shape if tb is not None else ()
@@ -90,9 +96,8 @@ def add(input, other, *, alpha=1, out=None) -> Tensor:
 
 def sub(input, other, *, alpha=1, out=None) -> Tensor:
     """``input - alpha * other``."""
+    _check_sub_bool(input, other)
     ta, tb, xa, xb, dt = binary(input, other)
-    if dt.kind == "b":
-        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead.")
     if alpha != 1:
         xb = xb * alpha
     r = _wrap(_as_result(_ufunc(np.subtract, xa, xb, ta, tb), dt))
@@ -104,8 +109,23 @@ def sub(input, other, *, alpha=1, out=None) -> Tensor:
 subtract = sub
 
 
+def _is_bool(x):
+    return x._data.dtype.kind == "b" if isinstance(x, Tensor) else isinstance(x, (bool, np.bool_))
+
+
+def _check_sub_bool(a, b):
+    ba, bb = _is_bool(a), _is_bool(b)
+    if ba and bb:
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
+                           "Use the `^` or `logical_xor()` operator instead.")
+    if ba or bb:
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. "
+                           "If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.")
+
+
 def rsub(input, other, *, alpha=1) -> Tensor:
     """``other - alpha * input`` (what ``2 - x`` calls)."""
+    _check_sub_bool(other, input)
     ta, tb, xa, xb, dt = binary(input, other)
     r = _wrap(_as_result(np.subtract(xb, xa * alpha if alpha != 1 else xa), dt))
     if needs_grad(ta):
@@ -170,7 +190,7 @@ def div(input, other, *, rounding_mode=None, out=None) -> Tensor:
     ta, tb, xa, xb, dt = binary(input, other)
     if rounding_mode is not None:
         if rounding_mode not in ("trunc", "floor"):
-            raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{rounding_mode}'")
+            raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{rounding_mode}'")
         if dt.kind in "iub":
             if tb is None and xb == 0 or tb is not None and (xb == 0).any():
                 raise RuntimeError("ZeroDivisionError")
@@ -229,7 +249,7 @@ class PowBackward0(Node):
     def backward(self, g):
         e = self.exponent
         if e == 0:
-            return (g * 0,)
+            return (_zeros(g),)
         x = self.self_.unpack()
         return (g * (x ** (e - 1) * e),)
 
@@ -245,7 +265,7 @@ class PowBackward1(Node):
         ga = gb = None
         if self.next_functions[0][0] is not None:
             ga = g * e * x ** (e - 1)
-            ga = where_(e == 0, ga * 0, ga)
+            ga = where_(e == 0, _zeros(ga), ga)
         if self.next_functions[1][0] is not None:
             r = self.result.unpack(self)
             gb = where_((x == 0) & (e >= 0), g * 0, g * r * log(x))
@@ -277,10 +297,19 @@ def pow(input, exponent, *, out=None) -> Tensor:  # noqa: A001
     tensor([8.])
     """
     ta, tb, xa, xb, dt = binary(input, exponent)
-    if dt.kind in "iu" and tb is not None and (xb < 0).any() or dt.kind in "iu" and tb is None and xb < 0:
+    if dt.kind == "b" and ta is not None and tb is not None:
+        raise NotImplementedError('"pow" not implemented for \'Bool\'')
+    if dt.kind in "iu" and tb is None and xb < 0:
         raise RuntimeError("Integers to negative integer powers are not allowed.")
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        if tb is None and xb == 2 and ta is not None:
+        if dt.kind in "iu" and tb is not None and (xb < 0).any():
+            # NOTE: as torch, an integer to a negative power is 1 for base 1, +-1 for base -1, else 0
+            neg = xb < 0
+            pos = np.power(xa, np.where(neg, 0, xb))
+            odd = np.remainder(xb, 2) == 1
+            small = np.where(xa == 1, 1, np.where(xa == -1, np.where(odd, -1, 1), 0))
+            res = np.where(neg, small, pos).astype(dt)
+        elif tb is None and xb == 2 and ta is not None:
             res = np.multiply(xa, xa)
         elif tb is None and xb == 0.5 and ta is not None:
             res = np.sqrt(xa)
@@ -442,7 +471,7 @@ relu, relu_ = _unary(_relu, ReluBackward0, "result", "relu", "max(input, 0).", f
 abs, abs_ = _unary(np.abs, AbsBackward0, "self", "abs", "Absolute value.", float_only=False)  # noqa: A001
 sqrt, sqrt_ = _unary(np.sqrt, SqrtBackward0, "result", "sqrt", "Square root.")
 reciprocal, reciprocal_ = _unary(np.reciprocal, ReciprocalBackward0, "result", "reciprocal", "1 / input.")
-sign, sign_ = _unary(np.sign, SignBackward0, "", "sign", "Sign of each element (-1, 0, 1).", float_only=False)
+sign, sign_ = _unary(lambda x: _np_sign(x), SignBackward0, "", "sign", "Sign of each element (-1, 0, 1).", float_only=False)
 negative = neg
 absolute = abs
 __all__ += ["reciprocal", "sign"]
@@ -805,7 +834,11 @@ def _np_rsqrt(x):
 
 
 def _np_sign(x):
-    return x.copy() if x.dtype.kind == "b" else np.sign(x)
+    if x.dtype.kind == "b":
+        return x.copy()
+    r = np.sign(x)
+    # NOTE: torch's sign/sgn of nan is 0
+    return np.where(np.isnan(r), 0, r).astype(x.dtype) if x.dtype.kind == "f" else r
 
 
 def _np_frac(x):
@@ -1066,9 +1099,10 @@ class ClampBackward0(Node):
         hi = self.max.unpack() if self.max is not None else None
         z = _zeros(g)
         if lo is not None and hi is not None:
+            # NOTE: torch's masks: when min == max and self is outside, no operand gets the gradient
             keep = (x >= lo) & (x <= hi)
-            from_lo = (x < lo) & (lo <= hi)
-            from_hi = ~(keep | from_lo)
+            from_lo = (x < lo) & (lo < hi)
+            from_hi = (x > hi) | (hi < lo)
         elif lo is not None:
             keep, from_lo, from_hi = x >= lo, x < lo, None
         else:
@@ -1430,7 +1464,9 @@ class _NotImplementedBackward(Node):
 _NotImplementedBackward.__name__ = _NotImplementedBackward.__qualname__ = "NotImplemented"
 
 
-def _int_zero_check(dt, tb, xb):
+def _int_zero_check(dt, tb, xb, kernel="", ta=None):
+    if dt.kind == "b" and kernel and ta is not None and tb is not None:
+        raise NotImplementedError(f'"{kernel}_cpu" not implemented for \'Bool\'')
     if dt.kind in "iub":
         if (tb is None and xb == 0) or (tb is not None and (xb == 0).any()):
             raise RuntimeError("ZeroDivisionError")
@@ -1447,7 +1483,7 @@ def remainder(input, other, *, out=None) -> Tensor:
     tensor([2., 1.])
     """
     ta, tb, xa, xb, dt = binary(input, other)
-    _int_zero_check(dt, tb, xb)
+    _int_zero_check(dt, tb, xb, "remainder", ta)
     with np.errstate(divide="ignore", invalid="ignore"):
         r = _wrap(_as_result(_ufunc(np.remainder, xa, xb, ta, tb), dt))
     if ta is None:
@@ -1470,7 +1506,7 @@ def fmod(input, other, *, out=None) -> Tensor:
     tensor([ 2., -2.])
     """
     ta, tb, xa, xb, dt = binary(input, other)
-    _int_zero_check(dt, tb, xb)
+    _int_zero_check(dt, tb, xb, "fmod", ta)
     with np.errstate(divide="ignore", invalid="ignore"):
         r = _wrap(_as_result(_ufunc(np.fmod, xa, xb, ta, tb), dt))
     if needs_grad(ta, tb):
@@ -1489,7 +1525,7 @@ def floor_divide(input, other, *, out=None) -> Tensor:
     tensor([ 2., -3.])
     """
     ta, tb, xa, xb, dt = binary(input, other)
-    _int_zero_check(dt, tb, xb)
+    _int_zero_check(dt, tb, xb, "div_floor", ta)
     with np.errstate(divide="ignore", invalid="ignore"):
         q = _ufunc(np.floor_divide, xa, xb, ta, tb)
     r = _wrap(_as_result(q, dt).astype(dt, copy=False))
@@ -1536,8 +1572,15 @@ def _same_dtype(name, arg, t, ref):
         raise RuntimeError(f"expected dtype {_short_dt(ref._data.dtype)} for `{arg}` but got dtype {_short_dt(t._data.dtype)}")
 
 
+_CPP_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "bfloat16": "c10::BFloat16",
+              "int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
+              "uint8": "unsigned char", "bool": "bool", "complex64": "c10::complex<float>",
+              "complex128": "c10::complex<double>"}
+
+
 def _short_dt(npd):
-    return str(D.from_np(npd)).replace("torch.", "")
+    """The C++ type name torch's dtype-check messages use (float, double, long int, ...)."""
+    return _CPP_NAMES.get(np.dtype(npd).name, np.dtype(npd).name)
 
 
 def lerp(input, end, weight, *, out=None) -> Tensor:
@@ -1818,7 +1861,10 @@ def _rmod(self, other):
     return remainder(other, self)
 
 
+pow_ = _make_inplace(pow, "pow_")  # noqa: F811  (saves the value before the write)
+
 methods(
+    pow_=pow_, __ipow__=pow_,
     rsqrt=rsqrt, log1p=log1p, expm1=expm1, exp2=exp2, log2=log2, log10=log10, tan=tan, asin=asin,
     acos=acos, atan=atan, sinh=sinh, cosh=cosh, asinh=asinh, acosh=acosh, atanh=atanh,
     arcsin=asin, arccos=acos, arctan=atan, arcsinh=asinh, arccosh=acosh, arctanh=atanh,
