@@ -272,7 +272,8 @@ class SavedTensor:
 def _short_name(fn) -> str:
     import re
     name = fn.__name__ if isinstance(fn, type) else fn.name()
-    return re.sub(r"Backward\d*$", "", name)
+    # "ExpBackward0" -> "Exp", "ClampBackward1" -> "Clamp1" (torch keeps a nonzero suffix)
+    return re.sub(r"Backward0$|Backward(?=\d+$)", "", name)
 
 
 def _output_view(st, node):
