@@ -350,16 +350,20 @@ def save(obj: Any, f: FileLike, pickle_module: Any = pickle, pickle_protocol: in
     """
     if isinstance(f, (str, os.PathLike)):
         with open(f, "wb") as fh:
-            return save(obj, fh, pickle_module, pickle_protocol, _use_new_zipfile_serialization)
-    if not _use_new_zipfile_serialization:
-        _write_legacy(f, obj, pickle_protocol)
+            _save(obj, fh, _archive_name(f), pickle_protocol, _use_new_zipfile_serialization)
+    else:  # NOTE: as torch, a file object's records go under "archive/"
+        _save(obj, f, "archive", pickle_protocol, _use_new_zipfile_serialization)
+
+
+def _save(obj: Any, f: BinaryIO, name: str, protocol: int, zip_format: bool) -> None:
+    if not zip_format:
+        _write_legacy(f, obj, protocol)
         return
     buf = io.BytesIO()
-    p = _TorchPickler(buf, pickle_protocol)
+    p = _TorchPickler(buf, protocol)
     p.dump(obj)
     refs = sorted(p.storages.values(), key=lambda r: int(r.key))
-    _write_zip(f, _archive_name(getattr(f, "name", None) if isinstance(getattr(f, "name", None), str) else None),
-               buf.getvalue(), refs)
+    _write_zip(f, name, buf.getvalue(), refs)
 
 
 # ----------------------------------------------------------------------------- load: rebuilding

@@ -31,12 +31,6 @@ class Sampler(Generic[T_co]):
     [0, 2]
     """
 
-    def __init__(self, data_source: Optional[Sized] = None) -> None:
-        if data_source is not None:
-            import warnings
-            warnings.warn("`data_source` argument is not used and will be removed in 2.2.0."
-                          "You may still have custom implementation that utilizes it.", stacklevel=2)
-
     def __iter__(self) -> Iterator[T_co]:
         raise NotImplementedError
 
