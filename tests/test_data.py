@@ -243,6 +243,11 @@ def test_default_collate_cases(sample):
     same(ed.default_collate([sample(ember), sample(ember)]), td.default_collate([sample(torch), sample(torch)]))
 
 
+def test_dataloader_collates_every_case_like_torch():
+    for kw in ({"batch_size": 2, "sampler": [2, 0, 1]}, {"batch_size": None, "sampler": [1, 2]}):
+        same(list(ed.DataLoader(_batch(ember), **kw)), list(td.DataLoader(_batch(torch), **kw)))
+
+
 def test_default_collate_promotes_tensor_dtypes():
     same(ed.default_collate([ember.tensor([1.0]), ember.tensor([2.0], dtype=ember.float64)]),
          td.default_collate([torch.tensor([1.0]), torch.tensor([2.0], dtype=torch.float64)]))
@@ -549,9 +554,16 @@ def test_timeout():
     with _Deadline(20):
         t0 = time.monotonic()
         with pytest.raises(RuntimeError, match=r"^DataLoader timed out after 0.3 seconds$"):
-            list(ed.DataLoader(Squares(4), num_workers=1, timeout=0.3, worker_init_fn=_sleep))
+            list(ed.DataLoader(Squares(4), num_workers=1, timeout=0.3, worker_init_fn=_sleep, pin_memory=False))
         assert time.monotonic() - t0 < 5
 
 
 def _sleep(worker_id):
-    time.sleep(1.5)
+    time.sleep(1.0)
+
+
+def test_workers_with_dict_samples_and_pin_memory():
+    with _Deadline(30):
+        with pytest.warns(UserWarning, match="no accelerator is found"):
+            got = list(ed.DataLoader(_batch(ember), batch_size=2, num_workers=2, pin_memory=True))
+        same(got, list(td.DataLoader(_batch(torch), batch_size=2)))
