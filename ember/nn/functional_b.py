@@ -643,9 +643,11 @@ class HardshrinkBackward0(_ShrinkBackward):
 
 def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
     """x - lambd above lambd, x + lambd below -lambd, else 0."""
-    if lambd < 0:
-        raise RuntimeError(f"lambda must be greater or equal to 0, but found to be {lambd:g}.")
     a = _float_input(input, "softshrink")
+    if lambd < 0:
+        top = "3.40282e+38" if a.dtype == np.float32 else "1.79769e+308"
+        raise RuntimeError(f"lambda must be in range [0, {top}] for input dtype {_TYPE_NAMES.get(a.dtype.name)}, "
+                           f"but found {lambd:g}")
     lam = np.asarray(lambd, a.dtype)
     out = np.where(a > lam, a - lam, np.where(a < -lam, a + lam, np.zeros((), a.dtype))).astype(a.dtype, copy=False)
     return _unary(input, out, SoftshrinkBackward0, lambd=lambd)
@@ -1785,8 +1787,6 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn
     >>> scaled_dot_product_attention(q, q, q).shape
     torch.Size([1, 1, 2, 4])
     """
-    if is_causal and attn_mask is not None:
-        raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be set when is_causal=True")
     L, S, E = query.shape[-2], key.shape[-2], query.shape[-1]
     sc = 1.0 / math.sqrt(E) if scale is None else scale
     if enable_gqa and key.dim() >= 3 and query.shape[-3] != key.shape[-3]:
@@ -2077,7 +2077,7 @@ def ctc_loss(log_probs: Tensor, targets: Tensor, input_lengths, target_lengths, 
             offset += Lb
         nll, grad = _ctc_one(lp3[:Tb, b].astype(np.float64), tgt, blank)
         if zero_infinity and not np.isfinite(nll):
-            nll, grad = 0.0, np.zeros_like(grad)
+            grad = np.zeros_like(grad)
         losses[b] = nll
         table[:Tb, b] = grad
     dt = lpa.dtype
@@ -2086,6 +2086,10 @@ def ctc_loss(log_probs: Tensor, targets: Tensor, input_lengths, target_lengths, 
     if needs_grad(log_probs):
         n = record(CtcLossBackward0, r, (log_probs,))
         n.grad_table, n.unbatched = table.astype(dt), unbatched
+    if zero_infinity:
+        # NOTE: torch zeroes infinite losses with where(loss == inf, 0, loss)
+        import ember
+        r = ember.where(_const(np.isposinf(r._data)), _const(np.zeros((), dt)), r)
     if reduction == "mean":
         denom = np.maximum(tl, 1).astype(dt)
         return (r / _const(denom.reshape(r.shape) if unbatched else denom)).mean()

@@ -101,7 +101,7 @@ class PReLU(Module):
 class Softmax2d(Module):
     """Softmax over the channels of a (N, C, H, W) or (C, H, W) input.
 
-    >>> ember.nn.Softmax2d()(ember.zeros(2, 2, 1)).sum(0)
+    >>> ember.nn.Softmax2d()(ember.zeros(2, 1, 1)).sum(0)
     tensor([[1.]])
     """
 
@@ -506,7 +506,7 @@ class Tanhshrink(Module):
 class Softmin(Module):
     """Elementwise: softmax(-x) along ``dim``.
 
-    >>> ember.nn.Softmin()(ember.zeros(2)).shape
+    >>> ember.nn.Softmin(0)(ember.zeros(2)).shape
     torch.Size([2])
     """
 
@@ -531,7 +531,7 @@ class Softmin(Module):
 class Softmax(Module):
     """Elementwise: exp(x) / sum(exp(x)) along ``dim``.
 
-    >>> ember.nn.Softmax()(ember.zeros(2)).shape
+    >>> ember.nn.Softmax(0)(ember.zeros(2)).shape
     torch.Size([2])
     """
 
@@ -556,7 +556,7 @@ class Softmax(Module):
 class LogSoftmax(Module):
     """Elementwise: log(softmax(x)) along ``dim``.
 
-    >>> ember.nn.LogSoftmax()(ember.zeros(2)).shape
+    >>> ember.nn.LogSoftmax(0)(ember.zeros(2)).shape
     torch.Size([2])
     """
 
