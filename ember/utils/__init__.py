@@ -1,2 +1,3 @@
-"""``ember.utils``: ``data`` (datasets and loaders) and helpers."""
+"""``ember.utils``: ``data`` (datasets and loaders), ``checkpoint`` (activation checkpointing)."""
 from . import data  # noqa: F401
+from . import checkpoint  # noqa: F401
