@@ -536,7 +536,7 @@ def _var_args(dim, unbiased, keepdim, correction, name):
     if isinstance(dim, bool):  # var(input, unbiased)
         unbiased, dim = dim, None
     if correction is not None and unbiased is not None:
-        raise RuntimeError(f"{name}: Cannot pass both correction and unbiased arguments")
+        raise TypeError(f"{name}() received an invalid combination of arguments - got both 'unbiased' and 'correction'")
     c = correction if correction is not None else (1 if unbiased is None or unbiased else 0)
     return dim, c, keepdim
 
@@ -1054,11 +1054,11 @@ def _cumext(input, dim, largest, name):
                 ci = np.where(take, i, ci)
                 vals[i], idx[i] = cur, ci
         vals, idx = np.moveaxis(vals, 0, d), np.moveaxis(idx, 0, d)
-    v = _wrap(np.ascontiguousarray(vals))
+    v = _wrap(_contig(vals))
     if needs_grad(input):
         n = record(CummaxBackward0 if largest else CumminBackward0, v, (input,))
         n.dim, n.idx = d, idx
-    return _RT[name]((v, _wrap(np.ascontiguousarray(idx))))
+    return _RT[name]((v, _wrap(_contig(idx))))
 
 
 def cummax(input, dim: int):
@@ -1151,7 +1151,8 @@ class TopkBackward0(SortBackward0):
 
 
 def sort(input, dim: int = -1, descending: bool = False, stable: bool = False, *, out=None):
-    """Sorted values along ``dim`` and their original indices (stable, as torch on the CPU).
+    """Sorted values along ``dim`` and their original indices; equal values come in torch's
+    order (stable with ``stable=True``, else the order of torch's CPU ``std::sort``).
 
     >>> sort(ember.tensor([3.0, 1.0, 2.0])).indices
     tensor([1, 2, 0])
@@ -1164,7 +1165,7 @@ def sort(input, dim: int = -1, descending: bool = False, stable: bool = False, *
         idx = np.zeros((), dtype=np.int64)
         vals = a.copy()
     else:
-        idx = _stable_argsort(a, d, descending).astype(np.int64)
+        idx = _contig(_torch_argsort(a, d, descending, stable), dtype=np.int64)
         vals = np.take_along_axis(a, idx, d)
     v = _wrap(np.asarray(vals))
     if needs_grad(input):
@@ -1183,7 +1184,7 @@ def argsort(input, dim: int = -1, descending: bool = False, stable: bool = False
     d = wrap_dim(dim, a.ndim)
     if a.ndim == 0:
         return _wrap(np.zeros((), dtype=np.int64))
-    return _wrap(np.asarray(_stable_argsort(a, d, descending).astype(np.int64)))
+    return _wrap(_contig(_torch_argsort(a, d, descending, stable), dtype=np.int64))
 
 
 def msort(input) -> Tensor:
@@ -1382,6 +1383,45 @@ def _quickselect_slice(v, k):
     return idx[k]
 
 
+def _contig(x, dtype=None):
+    """A C-contiguous array (0-d stays 0-d, unlike ``np.ascontiguousarray``)."""
+    return np.asarray(np.require(x, dtype=dtype, requirements="C"))
+
+
+def _positions(mask):
+    """Index tuples where ``mask`` holds (a 0-d mask gives the empty tuple)."""
+    if mask.ndim == 0:
+        return [()] if mask else []
+    return list(zip(*np.nonzero(mask)))
+
+
+def _torch_argsort(a, d, descending, stable):
+    """torch's CPU sort order along ``d``: ``stable`` gives a stable sort; otherwise torch runs
+    libstdc++'s ``std::sort`` on (value, index) pairs, which is replayed on slices holding ties
+    (slices without ties have only one possible order)."""
+    order = _stable_argsort(a, d, descending)
+    if stable or a.shape[d] <= 1:
+        return order
+    key = a.astype(np.float64) if a.dtype.kind in "biu" else a
+    srt = np.moveaxis(np.take_along_axis(key, order, d), d, -1)
+    with np.errstate(invalid="ignore"):
+        tied = srt[..., 1:] == srt[..., :-1]
+        if key.dtype.kind in "fc":
+            tied |= np.isnan(srt[..., 1:]) & np.isnan(srt[..., :-1])
+    slow = tied.any(axis=-1)
+    if slow.any():
+        km = np.moveaxis(key, d, -1)
+        om = np.moveaxis(order, d, -1).copy()
+        n = km.shape[-1]
+        for pos in _positions(slow):
+            vals = km[pos].tolist()
+            idx = list(range(n))
+            _std_sort(idx, 0, n, _gt_or_nan(vals) if descending else _lt_or_nan(vals))
+            om[pos] = idx
+        order = np.moveaxis(om, -1, d)
+    return order
+
+
 def _slices(a, d):
     """(moved array of shape (rest..., n), iterator over flat slices) for per-slice loops."""
     m = np.moveaxis(a, d, -1)
@@ -1420,10 +1460,10 @@ def topk(input, k: int, dim: int = -1, largest: bool = True, sorted: bool = True
         if slow.any():
             km = np.moveaxis(key, d, -1)
             im = np.moveaxis(idx, d, -1).copy()
-            for pos in zip(*np.nonzero(slow)):
+            for pos in _positions(slow):
                 im[pos] = _topk_slice(km[pos].tolist(), k, largest, sorted)
             idx = np.moveaxis(im, -1, d)
-        idx = np.ascontiguousarray(idx, dtype=np.int64)
+        idx = _contig(idx, dtype=np.int64)
         vals = np.take_along_axis(a, idx, d)
     v = _wrap(np.asarray(vals))
     if needs_grad(input):
@@ -1466,7 +1506,7 @@ def _select_result(input, d, keepdim, idx, node_cls, name):
     if needs_grad(input):
         n = record(node_cls, v, (input,))
         n.dim, n.keepdim, n.idx = d, keepdim, idx
-    return _RT[name]((v, _wrap(np.ascontiguousarray(idx_out, dtype=np.int64))))
+    return _RT[name]((v, _wrap(_contig(idx_out, dtype=np.int64))))
 
 
 def kthvalue(input, k: int, dim: int = -1, keepdim: bool = False, *, out=None):
@@ -1495,10 +1535,10 @@ def kthvalue(input, k: int, dim: int = -1, keepdim: bool = False, *, out=None):
     if dup.any():
         km = np.moveaxis(key, d, -1)
         pm = np.moveaxis(pick, d, -1).copy()
-        for pos in zip(*np.nonzero(dup)):
+        for pos in _positions(dup):
             pm[pos] = [_quickselect_slice(km[pos].tolist(), k - 1)]
         pick = np.moveaxis(pm, -1, d)
-    return _select_result(input, d, keepdim, np.ascontiguousarray(pick, dtype=np.int64), KthvalueBackward0, "kthvalue")
+    return _select_result(input, d, keepdim, _contig(pick, dtype=np.int64), KthvalueBackward0, "kthvalue")
 
 
 class MedianBackward0(Node):
@@ -1560,7 +1600,7 @@ def _median_dim(input, dim, keepdim, ignore_nan, name):
             pick = np.where(has, first_nan, pick)
     else:
         pick = np.take(order, [(a.shape[d] - 1) // 2], axis=d)
-    return _select_result(input, d, keepdim, np.ascontiguousarray(pick, dtype=np.int64),
+    return _select_result(input, d, keepdim, _contig(pick, dtype=np.int64),
                           NanmedianBackward1 if ignore_nan else MedianBackward1, name)
 
 
@@ -1587,8 +1627,8 @@ def nanmedian(input, dim=None, keepdim: bool = False, *, out=None):
 
 
 def mode(input, dim: int = -1, keepdim: bool = False, *, out=None):
-    """The most frequent value along ``dim`` (the smallest among equally frequent ones) and the
-    index of its last occurrence, as torch.
+    """The most frequent value along ``dim`` (the smallest among equally frequent ones) and an
+    index of it, chosen as torch's CPU kernel chooses it.
 
     >>> mode(ember.tensor([2, 2, 1, 1, 3]))
     torch.return_types.mode(
@@ -1602,12 +1642,21 @@ def mode(input, dim: int = -1, keepdim: bool = False, *, out=None):
     m = np.moveaxis(a, d, -1)
     flat = m.reshape(-1, m.shape[-1])
     picks = np.zeros(flat.shape[0], dtype=np.int64)
+    n = flat.shape[-1]
     for r in range(flat.shape[0]):
-        row = flat[r]
-        vals, counts = np.unique(row, return_counts=True)
-        best = vals[np.argmax(counts)]  # np.unique is sorted: the first maximum is the smallest value
-        hits = np.nonzero((row == best) | ((row != row) & (best != best)))[0]
-        picks[r] = hits[-1]
+        # NOTE: as torch: std::sort the (value, index) pairs by value, then take the last pair of
+        # the first longest run, so the index among equal values follows std::sort's order
+        vals = flat[r].tolist()
+        idx = list(range(n))
+        _std_sort(idx, 0, n, lambda i, j: vals[i] < vals[j])
+        best, best_i, run = 0, 0, 0
+        for i in range(n):
+            run += 1
+            if i == n - 1 or vals[idx[i]] != vals[idx[i + 1]]:
+                if run > best:
+                    best, best_i = run, idx[i]
+                run = 0
+        picks[r] = best_i
     pick = np.expand_dims(picks.reshape(m.shape[:-1]), d)
     return _select_result(input, d, keepdim, pick, ModeBackward0, "mode")
 
@@ -1665,7 +1714,7 @@ def unique_consecutive(input, return_inverse: bool = False, return_counts: bool 
         inv = np.cumsum(starts) - 1
     pos = np.nonzero(starts)[0]
     cnt = np.diff(np.append(pos, starts.size))
-    out = [_wrap(np.ascontiguousarray(vals))]
+    out = [_wrap(_contig(vals))]
     if return_inverse:
         out.append(_wrap(np.asarray(inv, dtype=np.int64)))
     if return_counts:
