@@ -14,20 +14,43 @@ __all__ = ["set_num_threads", "get_num_threads", "set_num_interop_threads", "get
            "get_float32_matmul_precision", "typename", "set_flush_denormal", "is_storage",
            "set_warn_always", "is_warn_always_enabled", "is_nonzero", "is_same_size", "autocast"]
 
-_state = {"threads": os.cpu_count() or 1, "interop": os.cpu_count() or 1, "deterministic": False,
+_state = {"threads": int(os.environ.get("OMP_NUM_THREADS", 0) or os.environ.get("OPENBLAS_NUM_THREADS", 0) or os.cpu_count() or 1), "interop": os.cpu_count() or 1, "deterministic": False,
           "matmul_precision": "highest", "warn_always": False}
 
 
+def _blas_set_threads(n: int) -> bool:
+    """Resize NumPy's OpenBLAS thread pool through its C API (found among the loaded libraries)."""
+    import ctypes
+    try:
+        with open("/proc/self/maps") as f:
+            libs = {line.split()[-1] for line in f if "openblas" in line.lower() and ".so" in line}
+    except OSError:
+        return False
+    for path in libs:
+        try:
+            lib = ctypes.CDLL(path)
+        except OSError:
+            continue
+        for sym in ("scipy_openblas_set_num_threads64_", "scipy_openblas_set_num_threads",
+                    "openblas_set_num_threads64_", "openblas_set_num_threads"):
+            fn = getattr(lib, sym, None)
+            if fn is not None:
+                fn(ctypes.c_int(n))
+                return True
+    return False
+
+
 def set_num_threads(n: int) -> None:
-    """Record the thread count (NumPy's BLAS pool is set by its environment variables)."""
+    """Set the number of threads of NumPy's BLAS (the pool ember's matrix products run on).
+
+    >>> import ember
+    >>> ember.set_num_threads(1); ember.get_num_threads()
+    1
+    """
     if n < 1:
         raise RuntimeError("set_num_threads expects a positive integer")
     _state["threads"] = int(n)
-    try:
-        import threadpoolctl
-        threadpoolctl.threadpool_limits(int(n))
-    except ImportError:
-        pass
+    _blas_set_threads(int(n))
 
 
 def get_num_threads() -> int:
