@@ -144,6 +144,9 @@ def _dt(dtype):
 def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad: bool = False) -> Tensor:
     """A tensor of zeros (default dtype float32)."""
     _check_device(device)
+    sz = size[0] if len(size) == 1 and isinstance(size[0], (tuple, list)) else size
+    if any(int(x) < 0 for x in sz):
+        raise RuntimeError("zeros: Dimension size must be non-negative.")
     return _make(np.zeros(_size(size), dtype=_dt(dtype)), requires_grad)
 
 
@@ -221,7 +224,7 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
     if step == 0:
         raise RuntimeError("step must be nonzero")
     if (end - start) * step < 0 and end != start:
-        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     is_float = any(isinstance(v, builtins.float) for v in (start, end, step))
     if dtype is None:
         dt = D.get_default_dtype().np if is_float else np.dtype(np.int64)
@@ -250,10 +253,14 @@ def linspace(start, end, steps: int, *, out=None, dtype=None, layout=None, devic
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
     # NOTE: torch fills the first half from start and the second half from end
-    i = np.arange(steps, dtype=np.float64)
-    step = (end - start) / (steps - 1) if steps > 1 else 0.0
+    # the arithmetic runs in the result's floating type, as torch's kernel does
+    ct = dt if dt.kind in "fc" else np.dtype(np.float64)
+    i = np.arange(steps).astype(ct)
+    step = ct.type((end - start) / (steps - 1)) if steps > 1 else ct.type(0)
     half = steps // 2
-    arr = np.where(i < half, start + step * i, end - step * (steps - i - 1))
+    arr = np.where(i < half, ct.type(start) + step * i, ct.type(end) - step * (ct.type(steps - 1) - i))
+    if steps == 1:
+        arr = np.asarray([start], dtype=ct)
     if dt.kind in "iu":
         arr = np.trunc(arr)
     return _make(arr.astype(dt), requires_grad)
@@ -475,3 +482,20 @@ Tensor.new_empty = _new_empty
 Tensor.new_full = _new_full
 
 __all__ += ["complex", "polar", "view_as_real", "view_as_complex", "meshgrid", "tril_indices", "triu_indices"]
+
+
+class memory_format:
+    """A memory layout tag (``contiguous_format`` ...); ember tensors are laid out row-major."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def __repr__(self) -> str:
+        return "torch." + self.name
+
+
+contiguous_format = memory_format("contiguous_format")
+preserve_format = memory_format("preserve_format")
+channels_last = memory_format("channels_last")
+channels_last_3d = memory_format("channels_last_3d")
+__all__ += ["memory_format", "contiguous_format", "preserve_format", "channels_last", "channels_last_3d"]
