@@ -90,3 +90,30 @@ def test_total_count():
     covered = total - sum(len(_missing(v)) for v in GROUPS.values())
     print(f"op coverage: {covered}/{total}")
     assert covered == total
+
+
+# ---- op library part B: shape/views, indexing, linear algebra, creation (appended) ----
+GROUPS["shape"] = """
+    view view_as reshape reshape_as flatten unflatten squeeze unsqueeze transpose swapaxes swapdims t permute
+    movedim moveaxis expand expand_as broadcast_to repeat repeat_interleave tile contiguous narrow select chunk
+    split tensor_split unbind cat concat concatenate stack hstack vstack dstack column_stack row_stack flip fliplr
+    flipud roll diag diagonal diag_embed tril triu tril_ triu_ trace as_strided unfold broadcast_tensors
+    broadcast_shapes atleast_1d atleast_2d atleast_3d conj real imag
+""".split()
+GROUPS["indexing"] = """
+    gather scatter scatter_ scatter_add scatter_add_ scatter_reduce scatter_reduce_ index_select index_add index_add_
+    index_copy index_copy_ index_fill index_fill_ masked_select masked_scatter masked_scatter_ nonzero argwhere take
+    take_along_dim put put_ index_put index_put_
+""".split()
+GROUPS["linalg"] = """
+    matmul mm bmm mv dot vdot outer ger inner addmm addmv addbmm baddbmm einsum tensordot kron cross chain_matmul
+    det inverse logdet slogdet pinverse matrix_power linalg.inv linalg.inv_ex linalg.det linalg.slogdet linalg.solve
+    linalg.cholesky linalg.cholesky_ex linalg.qr linalg.svd linalg.svdvals linalg.eigh linalg.eigvalsh linalg.pinv
+    linalg.norm linalg.matmul linalg.cross linalg.vecdot linalg.multi_dot linalg.matrix_power linalg.matrix_rank
+    linalg.diagonal
+""".split()
+GROUPS["creation"] = """
+    tensor zeros ones full empty zeros_like ones_like full_like empty_like arange linspace logspace eye tril_indices
+    triu_indices meshgrid complex polar view_as_real view_as_complex new_tensor new_zeros new_ones new_full
+    new_empty type_as clone
+""".split()
