@@ -361,3 +361,16 @@ def test_empty_and_zero_dim_elementwise():
     check(lambda T, x: (T.clamp(x, 0, 1), T.erf(x), x.masked_fill(x > 0, 1.0), T.logit(x.sigmoid())), [(0, 3)])
     check(lambda T, x, y: (T.maximum(x, y), T.atan2(x, y), T.lerp(x, y, 0.2)), [(), ()])
     check(lambda T, x: (x.clamp(-0.5, 0.5), x % 0.3, T.frac(x)), [()])
+
+
+# ------------------------------------------------------------------------------ docstring examples
+@pytest.mark.parametrize("module", ["elementwise", "comparison", "reduction"])
+def test_docstring_examples_run(module):
+    import doctest
+    import importlib
+    m = importlib.import_module(f"ember._ops.{module}")
+    globs = dict(vars(m))
+    globs["ember"] = ember
+    res = doctest.testmod(m, globs=globs, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE,
+                          report=False)
+    assert res.attempted > 20 and res.failed == 0

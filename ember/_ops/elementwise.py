@@ -991,6 +991,37 @@ def abs_(self) -> Tensor:
 negative, negative_, absolute, absolute_ = neg, neg_, abs, abs_
 
 
+
+# runnable examples for the unary ops made by _unary
+_EXAMPLES = {
+    "rsqrt": (0.5, "tensor([1.4142])"),
+    "log1p": (0.5, "tensor([0.4055])"),
+    "expm1": (0.5, "tensor([0.6487])"),
+    "exp2": (0.5, "tensor([1.4142])"),
+    "log2": (0.5, "tensor([-1.])"),
+    "log10": (0.5, "tensor([-0.3010])"),
+    "tan": (0.5, "tensor([0.5463])"),
+    "asin": (0.5, "tensor([0.5236])"),
+    "acos": (0.5, "tensor([1.0472])"),
+    "atan": (0.5, "tensor([0.4636])"),
+    "sinh": (0.5, "tensor([0.5211])"),
+    "cosh": (0.5, "tensor([1.1276])"),
+    "asinh": (0.5, "tensor([0.4812])"),
+    "acosh": (1.5, "tensor([0.9624])"),
+    "atanh": (0.5, "tensor([0.5493])"),
+    "erf": (0.5, "tensor([0.5205])"),
+    "erfc": (0.5, "tensor([0.4795])"),
+    "erfinv": (0.5, "tensor([0.4769])"),
+    "floor": (0.5, "tensor([0.])"),
+    "ceil": (0.5, "tensor([1.])"),
+    "trunc": (0.5, "tensor([0.])"),
+    "sgn": (0.5, "tensor([1.])"),
+}
+for _ex_name, (_ex_in, _ex_out) in _EXAMPLES.items():
+    _ex_fn = globals()[_ex_name]
+    _ex_fn.__doc__ = f"{_ex_fn.__doc__}\n\n    >>> ember.{_ex_name}(ember.tensor([{_ex_in}]))\n    {_ex_out}\n    "
+del _ex_name, _ex_in, _ex_out, _ex_fn
+
 # ----------------------------------------------------------------------------- logit
 class LogitBackward0(Node):
     """grad / (self * (1 - self)); outside [eps, 1 - eps] it is 0 (nan outside [0, 1] without eps)."""

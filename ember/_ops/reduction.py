@@ -107,13 +107,20 @@ def mean(input, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
             f"complex dtype. Got: {D.from_np(a.dtype)._legacy.replace('Tensor', '')}")
     dt = D.to_np(dtype) if dtype is not None else a.dtype
     if dim is None:
-        r = _wrap(np.asarray(a.mean(dtype=dt), dtype=dt))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            r = _wrap(np.asarray(a.mean(dtype=dt) if a.size else a.sum(dtype=dt) / 0, dtype=dt))
         if needs_grad(input):
             record(MeanBackward0, r, (input,))
         return r
     dims = _dims(dim, a.ndim)
     with np.errstate(invalid="ignore", divide="ignore"):
-        r = _wrap(np.asarray(a.mean(axis=dims, keepdims=keepdim, dtype=dt), dtype=dt))
+        if a.size:
+            r = _wrap(np.asarray(a.mean(axis=dims, keepdims=keepdim, dtype=dt), dtype=dt))
+        else:  # an empty mean is nan (sum / 0), without NumPy's warning
+            n = 1
+            for d in dims:
+                n *= a.shape[d]
+            r = _wrap(np.asarray(a.sum(axis=dims, keepdims=keepdim, dtype=dt) / n, dtype=dt))
     if needs_grad(input):
         n = record(MeanBackward1, r, (input,))
         n.dims, n.keepdim = dims, keepdim
@@ -1515,7 +1522,7 @@ def kthvalue(input, k: int, dim: int = -1, keepdim: bool = False, *, out=None):
     >>> kthvalue(ember.tensor([3.0, 1.0, 2.0]), 2)
     torch.return_types.kthvalue(
     values=tensor(2.),
-    indices=tensor(0))
+    indices=tensor(2))
     """
     a = input._data
     d = wrap_dim(dim, a.ndim)
