@@ -101,13 +101,23 @@ def _check_device(dev) -> None:
         raise RuntimeError(f"{t} device is not available in ember (CPU only)")
 
 
+_new = object.__new__
+
+
 class _VC:
-    """A version counter, shared by a tensor, its views and its detached aliases."""
+    """A version counter, shared by a tensor, its views and its detached aliases.
+
+    One is made with every tensor, so it has no ``__init__`` (a Python-level ``__init__`` doubles
+    its cost): ``_new_vc()`` makes one at version 0.
+    """
 
     __slots__ = ("v",)
 
-    def __init__(self):
-        self.v = 0
+
+def _new_vc() -> _VC:
+    vc = _new(_VC)
+    vc.v = 0
+    return vc
 
 
 def _legacy_type(np_dtype) -> str:
@@ -467,6 +477,9 @@ class Tensor:
         return cls
 
 
+_graph._Tensor = Tensor   # the engine checks gradients' exact class before taking them as .grad
+
+
 def _contiguous_strides(shape):
     st = []
     acc = 1
@@ -488,19 +501,23 @@ def _init_fields(t, arr, rg=False):
     t._data = arr
     t._rg = rg
     t.grad_fn = None
-    t._vc = _VC()
-
-
-_new = object.__new__
+    t._vc = _new_vc()
 
 
 def _wrap(arr, requires_grad: bool = False) -> Tensor:
-    """A Tensor around ``arr`` without copying (the array is owned from now on)."""
+    """A Tensor around ``arr`` without copying (the array is owned from now on).
+
+    This runs once per op, so it is written out by hand: two allocations and five slot stores.
+    NOTE: neither Tensor nor Node may define ``__getattr__``: its mere presence turns off
+    CPython's specialised attribute access for every ``t._data`` read (about 2x slower).
+    """
     t = _new(Tensor)
     t._data = arr
     t._rg = requires_grad
     t.grad_fn = None
-    t._vc = _VC()
+    vc = _new(_VC)
+    vc.v = 0
+    t._vc = vc
     return t
 
 

@@ -23,7 +23,12 @@ def needs_grad(*ts) -> bool:
     if not STATE.grad_enabled:
         return False
     for t in ts:
-        if t is not None and t.__class__ is not float and getattr(t, "_rg", False):
+        # hot path: an exact Tensor reads its slot directly; None, Python scalars and
+        # subclasses (Parameter) take the general test
+        if t.__class__ is Tensor:
+            if t._rg:
+                return True
+        elif t is not None and getattr(t, "_rg", False):
             return True
     return False
 
@@ -31,16 +36,20 @@ def needs_grad(*ts) -> bool:
 def record(cls, out, inputs, nr: int = 0):
     """Make a ``cls`` node for ``inputs`` and make it ``out``'s grad_fn (``out`` may be a tuple)."""
     node = cls(inputs)
-    if isinstance(out, tuple):
+    # ``_output_nr`` defaults to 0 on the class: storing a 0 would create the instance dict of
+    # every recorded output, so it is written only when it changes
+    if out.__class__ is tuple:
         for i, o in enumerate(out):
             if o is not None and o._data.dtype.kind in "fc":
                 o._rg = True
                 o.grad_fn = node
-                o._output_nr = i
+                if i or o._output_nr:
+                    o._output_nr = i
     else:
         out._rg = True
         out.grad_fn = node
-        out._output_nr = nr
+        if nr or out._output_nr:
+            out._output_nr = nr
     return node
 
 
@@ -60,6 +69,23 @@ def binary(a, b, op_name: str = ""):
     Returns ``(ta, tb, xa, xb, dtype)``: the Tensor operands (None for a Python scalar), their
     arrays (or scalars) cast to the result dtype, and that NumPy dtype.
     """
+    if isinstance(a, Tensor):
+        # Fast paths (most calls): two tensors of one dtype, or a floating/complex tensor with
+        # a Python float, or a non-bool tensor with a Python int. The result has the tensor's
+        # dtype and the scalar is passed to NumPy as is (NEP 50 keeps the array's dtype), the
+        # same answer the general path below gives, without building a cache key.
+        xa = a._data
+        c = b.__class__
+        if c is float:
+            if xa.dtype.kind in "fc":
+                return a, None, xa, b, xa.dtype
+        elif c is int:
+            if xa.dtype.kind in "fciu":
+                return a, None, xa, b, xa.dtype
+        elif isinstance(b, Tensor):
+            xb = b._data
+            if xa.dtype is xb.dtype:
+                return a, b, xa, xb, xa.dtype
     ta = a if isinstance(a, Tensor) else None
     tb = b if isinstance(b, Tensor) else None
     xa = a._data if ta is not None else _scalar(a)
