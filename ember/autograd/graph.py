@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import sys
 import traceback
 import warnings
 import weakref
@@ -75,19 +76,24 @@ class Node:
     _parent = None             # anomaly mode: the node whose backward created this one
 
     def __init__(self, inputs=()):
+        # Runs once per recorded op: one pass over the inputs, no intermediate lists.
         nf = []
         meta = []
         for t in inputs:
             if t is not None and t._rg:
                 fn = t.grad_fn
-                nf.append((fn, t._output_nr) if fn is not None else (grad_accumulator(t), 0))
-                meta.append(t._data)
+                if fn is None:
+                    nf.append((grad_accumulator(t), 0))
+                else:
+                    nf.append((fn, t._output_nr))
+                a = t._data
+                # shape and dtype of the input, to reduce broadcast gradients and cast them
+                meta.append((a.shape, a.dtype))
             else:
-                nf.append((None, 0))
+                nf.append(_NO_EDGE)
                 meta.append(None)
         self.next_functions = tuple(nf)
-        # shape and dtype of each input, to reduce broadcast gradients and cast them (engine)
-        self._meta = [None if a is None else (a.shape, a.dtype) for a in meta]
+        self._meta = meta
         self._seq = next(_counter)
         if STATE.anomaly:
             self._trace = _forward_trace()
@@ -135,14 +141,27 @@ class Node:
         d[h.id] = fn
         return h
 
-    def __getattr__(self, name: str):
-        # Only reached when normal lookup fails: maps torch's ``_saved_<name>`` to the slot
-        # holding it (``self_`` for ``self``; the generic ``saved`` slot of one-tensor nodes).
-        if name.startswith("_saved_"):
-            found, value = _lookup_saved(self, name[7:])
-            if found:
-                return value
-        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+    # torch exposes saved values as ``_saved_<name>``. They are properties made per subclass from
+    # its slots (``self_`` -> ``_saved_self``, ``other_scalar`` -> ``_saved_other``, the generic
+    # ``saved`` slot -> ``_saved_self`` or ``_saved_result``) rather than a ``__getattr__``:
+    # NOTE: defining ``__getattr__`` disables CPython's specialised attribute access on every
+    # node, which costs the engine and every backward formula about 17 ns per attribute read.
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        for slot in cls.__dict__.get("__slots__", ()):
+            if slot in _BASE_SLOTS or slot == "variable":
+                continue
+            names = ("self", "result") if slot == "saved" else (
+                slot[:-7] if slot.endswith("_scalar") else slot.rstrip("_"),)
+            for name in names:
+                attr = "_saved_" + name
+                if not hasattr(cls, attr):
+                    setattr(cls, attr, _saved_property(name))
+
+    def __dir__(self):
+        # the generated properties are candidates, not all valid for every node: keep them out
+        # of dir() (tools probe them by name, as torch's are listed per node)
+        return [n for n in object.__dir__(self) if not n.startswith("_saved_")]
 
     # ---- what subclasses define ----
     def backward(self, grad):
@@ -157,18 +176,32 @@ class Node:
 
     def _release(self) -> None:
         """Free saved tensors after a backward that does not retain the graph."""
-        self._released = True
-        cls = type(self)
+        cls = self.__class__
         slots = _ALL_SLOTS.get(cls)
         if slots is None:
-            slots = _ALL_SLOTS[cls] = tuple(_slot_names(cls))
+            slots = _ALL_SLOTS[cls] = tuple(s for s in _slot_names(cls) if s not in _BASE_SLOTS)
         for slot in slots:
             v = getattr(self, slot, None)
             if v.__class__ is SavedTensor:
                 v.release()
+                # marked only when something was freed: a node that saved nothing may run again,
+                # as in torch (and marking it would make its instance dict for nothing)
+                self._released = True
 
 
-_ALL_SLOTS: dict = {}   # node class -> every slot name along its MRO (saved tensors to free)
+def _saved_property(name: str) -> property:
+    def get(self):
+        found, value = _lookup_saved(self, name)
+        if found:
+            return value
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '_saved_{name}'")
+    return property(get)
+
+
+_NO_EDGE = (None, 0)
+# the base class's own slots, never saved tensors (reading ``__dict__`` would also create it)
+_BASE_SLOTS = frozenset(("next_functions", "_seq", "_meta", "__dict__", "__weakref__"))
+_ALL_SLOTS: dict = {}   # node class -> its own slot names along its MRO (saved tensors to free)
 
 
 def _slot_names(cls) -> list:
@@ -313,9 +346,15 @@ class AccumulateGrad(Node):
         old = var._grad
         if old is None:
             # NOTE: as torch, the first gradient is a copy (a graph-recording clone under
-            # create_graph, so x.grad shows grad_fn=<CloneBackward0>); later ones are added in
-            # place, or out of place when the graph of the gradient is being recorded.
-            var._grad = g.clone() if STATE.grad_enabled else _detached_copy(g)
+            # create_graph, so x.grad shows grad_fn=<CloneBackward0>) unless nobody else can see
+            # it: then it is taken as is (torch checks the reference count too); later ones are
+            # added in place, or out of place when the graph of the gradient is being recorded.
+            if STATE.grad_enabled:
+                var._grad = g.clone()
+            elif _stealable(g, var):
+                var._grad = g
+            else:
+                var._grad = _detached_copy(g)
         elif STATE.grad_enabled:
             var._grad = old + g
         else:
@@ -325,6 +364,26 @@ class AccumulateGrad(Node):
             for h in tuple(var._post_acc_hooks.values()):
                 h(var)
         return ()
+
+
+_getrefcount = sys.getrefcount
+_Tensor = None   # set by ember._tensor (which imports this module first)
+# References to a gradient that only the engine holds, as counted inside ``_stealable``: the
+# engine's buffer list, ``AccumulateGrad.apply``'s local, the argument, getrefcount's own; and
+# to its array: the tensor's slot, the local ``a``, getrefcount's own.
+_ENGINE_REFS = 4
+_ARRAY_REFS = 3
+
+
+def _stealable(g, var) -> bool:
+    """Whether gradient ``g`` may become ``var.grad`` without a copy: no one else refers to the
+    tensor or to its array, the array owns its (writable, C-ordered) memory, and it matches
+    the leaf's shape and dtype."""
+    a = g._data
+    return (_getrefcount(g) <= _ENGINE_REFS and g.__class__ is _Tensor and g.grad_fn is None
+            and not g._rg and a.base is None and _getrefcount(a) <= _ARRAY_REFS
+            and a.flags.c_contiguous and a.flags.writeable and a.shape == var._data.shape
+            and a.dtype == var._data.dtype)
 
 
 def _detached_copy(g):
@@ -434,22 +493,25 @@ def run_backward(roots, grads, retain_graph: bool, create_graph: bool, inputs=No
         fn = t.grad_fn
         root_edges.append((fn, t._output_nr, g) if fn is not None else (grad_accumulator(t), 0, g))
 
-    # count dependencies: how many edges enter each reachable node
+    # count dependencies: how many edges enter each reachable node. A node is pushed once: the
+    # roots up front, any other node when its first edge is seen (``deps`` doubles as "seen").
     deps = {}
-    seen = set()
+    root_nodes = set()
     stack = []
     for fn, _, _ in root_edges:
-        if fn not in seen:
-            seen.add(fn)
+        if fn not in root_nodes:
+            root_nodes.add(fn)
             stack.append(fn)
     while stack:
-        n = stack.pop()
-        for f, _ in n.next_functions:
+        for f, _ in stack.pop().next_functions:
             if f is not None:
-                deps[f] = deps.get(f, 0) + 1
-                if f not in seen:
-                    seen.add(f)
-                    stack.append(f)
+                c = deps.get(f)
+                if c is None:
+                    deps[f] = 1
+                    if f not in root_nodes:
+                        stack.append(f)
+                else:
+                    deps[f] = c + 1
 
     captures = None
     needed = None
@@ -474,19 +536,29 @@ def run_backward(roots, grads, retain_graph: bool, create_graph: bool, inputs=No
         if buf is None:
             buf = buffers[fn] = [None] * fn._n_outputs
         buf[nr] = g if buf[nr] is None else buf[nr] + g
+    root_edges = g = None   # the engine's buffers are now the only holders (see _stealable)
 
     ready = []
+    heappush, heappop = heapq.heappush, heapq.heappop
     for fn in buffers:
         if deps.get(fn, 0) == 0:
-            heapq.heappush(ready, (-fn._seq, id(fn), fn))
+            heappush(ready, (-fn._seq, id(fn), fn))
 
+    # the common case (backward() without inputs) skips the capture and pruning tests
+    plain = captures is None and needed is None
     prev_mode = STATE.grad_enabled
     STATE.grad_enabled = create_graph
+    anomaly = STATE.anomaly
     try:
         while ready:
-            _, _, node = heapq.heappop(ready)
+            node = heappop(ready)[2]
             grads_in = buffers.pop(node, None)
-            run = grads_in is not None and any(g is not None for g in grads_in)
+            run = False
+            if grads_in is not None:
+                for g in grads_in:
+                    if g is not None:
+                        run = True
+                        break
             out = ()
             if run:
                 if node._tensor_pre_hooks:
@@ -504,15 +576,18 @@ def run_backward(roots, grads, retain_graph: bool, create_graph: bool, inputs=No
                         g = grads_in[nr]
                         if t is not None and g is not None:
                             _retain(t, g)
-                if captures is not None and node in captures:
-                    for nr, i in captures[node]:
-                        g = grads_in[nr]
-                        if g is not None:
-                            results[i] = g if results[i] is None else results[i] + g
-                if needed is not None and node not in needed:
-                    run = False
-                elif captures is not None and node.__class__ is AccumulateGrad:
-                    run = False
+                    t = None
+                if not plain:
+                    if captures is not None and node in captures:
+                        for nr, i in captures[node]:
+                            g = grads_in[nr]
+                            if g is not None:
+                                results[i] = g if results[i] is None else results[i] + g
+                    if needed is not None and node not in needed:
+                        run = False
+                    elif captures is not None and node.__class__ is AccumulateGrad:
+                        run = False
+                g = None   # drop the engine's own reference before the node may take the gradient
             if run:
                 if node._pre_hooks:
                     for h in tuple(node._pre_hooks.values()):
@@ -522,7 +597,7 @@ def run_backward(roots, grads, retain_graph: bool, create_graph: bool, inputs=No
                 _current_node[0] = node
                 try:
                     out = node.apply(grads_in)
-                    if STATE.anomaly and STATE.anomaly_nan:
+                    if anomaly and STATE.anomaly_nan:
                         _check_nan(node, out)
                 except Exception as e:
                     if STATE.anomaly:
@@ -540,14 +615,15 @@ def run_backward(roots, grads, retain_graph: bool, create_graph: bool, inputs=No
                             out = tuple(r)
                 if not retain_graph:
                     node._release()
-            nf = node.next_functions
-            for i, (f, nr) in enumerate(nf):
+            grads_in = None
+            n_out = len(out)
+            i = -1
+            for f, nr in node.next_functions:
+                i += 1
                 if f is None:
                     continue
-                if run and needed is not None and f not in needed:
-                    pass
-                elif run:
-                    g = out[i] if i < len(out) else None
+                if run and (plain or f in needed):
+                    g = out[i] if i < n_out else None
                     if g is not None:
                         meta = node._meta[i]
                         if meta is not None and (g._data.shape != meta[0] or g._data.dtype != meta[1]):
@@ -555,12 +631,18 @@ def run_backward(roots, grads, retain_graph: bool, create_graph: bool, inputs=No
                         buf = buffers.get(f)
                         if buf is None:
                             buf = buffers[f] = [None] * f._n_outputs
-                        old = buf[nr]
-                        buf[nr] = g if old is None else old + g
+                            buf[nr] = g
+                        else:
+                            old = buf[nr]
+                            buf[nr] = g if old is None else old + g
+                            old = None
                 d = deps[f] - 1
                 deps[f] = d
                 if d == 0:
-                    heapq.heappush(ready, (-f._seq, id(f), f))
+                    heappush(ready, (-f._seq, id(f), f))
+            # nothing of this node's may stay referenced here: the next one may take a gradient
+            # without copying it only if the engine's buffer is its sole holder
+            out = g = buf = None
     finally:
         STATE.grad_enabled = prev_mode
 
