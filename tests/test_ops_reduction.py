@@ -290,3 +290,26 @@ def test_selection_property_with_ties(shape, data):
     k = data.draw(st.integers(1, shape[dim]))
     checkf(lambda T, x: (x.topk(k, dim), x.topk(k, dim, largest=False), x.kthvalue(k, dim), x.median(dim),
                         x.mode(dim), x.sort(dim, descending=True), x.cummin(dim)), None, arrays=[arr])
+
+
+def test_out_argument():
+    a = np.array([[3.0, 1.0, 2.0], [0.0, 5.0, 4.0]], dtype=F32)
+    for name, args in [("amax", (1,)), ("amin", ((0, 1),)), ("var", (1,)), ("std", ()), ("logsumexp", (1,)),
+                       ("cumsum", (0,)), ("cumprod", (1,)), ("all", (1,)), ("any", ()), ("norm", ())]:
+        res = {}
+        for lib in (ember, torch):
+            out = lib.empty(0, dtype=lib.bool if name in ("all", "any") else lib.float32)
+            r = getattr(lib, name)(lib.tensor(a) if name not in ("all", "any") else lib.tensor(a) > 1, *args, out=out)
+            assert r is out
+            res[lib.__name__] = r
+        assert_close(res["ember"], res["torch"])
+    for name, args in [("max", (1,)), ("min", (0, True)), ("sort", (1,)), ("topk", (2,)), ("kthvalue", (2,)),
+                       ("median", (1,)), ("mode", (0,))]:
+        res = {}
+        for lib in (ember, torch):
+            v, i = lib.empty(0), lib.empty(0, dtype=lib.int64)
+            r = getattr(lib, name)(lib.tensor(a), *args, out=(v, i))
+            assert r.values is v and r.indices is i
+            res[lib.__name__] = r
+        assert repr(res["ember"]) == repr(res["torch"])
+    same_error(lambda T: T.amax(T.ones(2, requires_grad=True), 0, out=T.empty(0)))

@@ -185,6 +185,8 @@ def _return_type(name: str, fields=("values", "indices")):
 _RT = {n: _return_type(n) for n in ("max", "min", "median", "nanmedian", "mode", "sort", "topk",
                                       "kthvalue", "cummax", "cummin", "aminmax")}
 _RT["aminmax"] = _return_type("aminmax", ("min", "max"))
+for _n in list(_RT):  # the types torch gives results written through out=
+    _RT[_n + "_out"] = _return_type(_n + "_out", ("min", "max") if _n == "aminmax" else ("values", "indices"))
 _sys.modules.setdefault("ember.return_types", return_types)
 
 
@@ -1768,6 +1770,46 @@ def nanmean(input, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
     from .comparison import isnan
     cnt = sum(isnan(input).logical_not(), dim, keepdim)
     return nansum(input, dim, keepdim, dtype=dtype) / cnt
+
+
+# ----------------------------------------------------------------------------- out=
+def _write_out(r, o):
+    if o._data.shape != r._data.shape:
+        o._data = np.empty(r._data.shape, dtype=o._data.dtype)
+    np.copyto(o._data, r._data, casting="unsafe")
+    o._vc.v += 1
+    return o
+
+
+def _with_out(fn):
+    """Give ``fn`` torch's ``out=``: a tensor, or a (values, indices) pair for named results."""
+    import functools
+    name = fn.__name__
+
+    @functools.wraps(fn)
+    def wrapper(*args, out=None, **kwargs):
+        if out is None:
+            return fn(*args, **kwargs)
+        r = fn(*args, **kwargs)
+        results = list(r) if isinstance(r, tuple) else [r]
+        outs = list(out) if isinstance(out, (tuple, list)) else [out]
+        if len(outs) != len(results):
+            raise TypeError(f"{name}(): argument 'out' must be a tuple of {len(results)} Tensors")
+        if _builtin_any(x._rg for x in results) or _builtin_any(o._rg for o in outs):
+            raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic "
+                               "differentiation, but one of the arguments requires grad.")
+        written = [_write_out(x, o) for x, o in zip(results, outs)]
+        if isinstance(r, tuple):
+            return _RT.get(type(r).__name__ + "_out", type(r))(written)
+        return written[0]
+    return wrapper
+
+
+max, min, amax, amin, var, std = (_with_out(f) for f in (max, min, amax, amin, var, std))  # noqa: A001
+vector_norm, matrix_norm, norm, logsumexp = (_with_out(f) for f in (vector_norm, matrix_norm, norm, logsumexp))
+cumsum, cumprod, all, any = (_with_out(f) for f in (cumsum, cumprod, all, any))  # noqa: A001
+sort, topk, kthvalue, median, nanmedian, mode = (_with_out(f) for f in (sort, topk, kthvalue, median,
+                                                                      nanmedian, mode))
 
 
 # ----------------------------------------------------------------------------- methods and exports
