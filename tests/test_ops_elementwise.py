@@ -374,3 +374,24 @@ def test_docstring_examples_run(module):
     res = doctest.testmod(m, globs=globs, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE,
                           report=False)
     assert res.attempted > 20 and res.failed == 0
+
+
+@pytest.mark.parametrize("fn,data", [
+    (lambda T, x: T.atan2(x, x), [0.0, 1.0]),
+    (lambda T, x: T.hypot(x, x), [0.0, 1.0]),
+    (lambda T, x: T.xlogy(x, x), [0.0, 1.0]),
+    (lambda T, x: x ** x, [0.0, 1.0]),
+    (lambda T, x: x ** -1.0, [0.0, 1.0]),
+    (lambda T, x: T.erfinv(x), [1.0, 0.0, -1.0]),
+    (lambda T, x: T.logit(x), [0.0, 0.5, 1.5]),
+    (lambda T, x: T.maximum(x, x), [0.0, -1.0]),
+    (lambda T, x: T.fmax(x, T.tensor([float("nan"), 1.0])), [float("nan"), 2.0]),
+    (lambda T, x: T.clamp(x, 0, 1), [float("nan"), 0.5, 2.0]),
+    (lambda T, x: T.nan_to_num(x), [float("nan"), float("inf"), 1.0]),
+    (lambda T, x: T.remainder(x, T.tensor([2.0, -2.0])), [3.0, 3.0]),
+    (lambda T, x: T.lerp(x, x * 2, x), [0.3, 0.7]),
+], ids=lambda v: "" if callable(v) else None)
+def test_gradients_at_special_points(fn, data):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        check(fn, None, arrays=[np.array(data, dtype=F32)])

@@ -220,7 +220,7 @@ def test_unique_forms():
                         T.unique(x, dim=0, return_inverse=True, return_counts=True), x.unique(dim=1),
                         T.unique_consecutive(x), T.unique_consecutive(x, return_counts=True, return_inverse=True),
                         T.unique_consecutive(x, dim=0, return_counts=True)), None, arrays=[a], grad=False)
-    f = np.array([2.0, float("nan"), 1.0, 2.0], dtype=F32)
+    f = np.array([2.0, float("nan"), 1.0, 2.0, float("nan")], dtype=F32)
     checkf(lambda T, x: T.unique(x, return_counts=True), None, arrays=[f], grad=False)
 
 
@@ -313,3 +313,35 @@ def test_out_argument():
             res[lib.__name__] = r
         assert repr(res["ember"]) == repr(res["torch"])
     same_error(lambda T: T.amax(T.ones(2, requires_grad=True), 0, out=T.empty(0)))
+
+
+NAN, INF = float("nan"), float("inf")
+
+
+@pytest.mark.parametrize("fn,data", [
+    (lambda T, x: x.max(), [NAN, 0.5, 2.0]),
+    (lambda T, x: x.amax(1), [[NAN, 0.5], [1.0, 1.0]]),
+    (lambda T, x: x.max(1), [[NAN, 0.5], [1.0, 1.0]]),
+    (lambda T, x: x.norm(INF), [-2.0, 2.0, 1.0]),
+    (lambda T, x: x.norm(-INF), [-1.0, 2.0, 1.0]),
+    (lambda T, x: x.norm(0.5), [0.0, 1.0, 2.0]),
+    (lambda T, x: x.norm(3), [0.0, 0.0]),
+    (lambda T, x: (x - x).norm(), [1.0, 2.0]),
+    (lambda T, x: x.logsumexp(0), [-INF, -INF]),
+    (lambda T, x: x.logsumexp(0), [INF, 1.0]),
+    (lambda T, x: x.softmax(0), [-INF, 0.0, 1.0]),
+    (lambda T, x: x.log_softmax(0), [-INF, 0.0, 1.0]),
+    (lambda T, x: x.std(), [1.0, 1.0, 1.0]),
+    (lambda T, x: x.std(1), [[1.0, 1.0], [1.0, 2.0]]),
+    (lambda T, x: x.median(), [NAN, 1.0, 2.0]),
+    (lambda T, x: x.median(1), [[NAN, 1.0, 2.0], [3.0, 1.0, 2.0]]),
+    (lambda T, x: x.nanmedian(), [NAN, 1.0, 2.0, 2.0]),
+    (lambda T, x: x.cummax(0), [1.0, NAN, 3.0]),
+    (lambda T, x: x.sort(), [1.0, NAN, 3.0]),
+    (lambda T, x: (x.mean(), x.sum(), x.prod()), []),
+    (lambda T, x: (x.amax(), x.softmax(0), x.cumsum(0), x.sort(), x.kthvalue(1)), 3.0),
+], ids=lambda v: "" if callable(v) else None)
+def test_gradients_at_special_points(fn, data):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        checkf(fn, None, arrays=[np.array(data, dtype=F32)])

@@ -1384,7 +1384,9 @@ class Atan2Backward0(Node):
 
     def backward(self, g):
         a, b = self.self_.unpack(), self.other.unpack()
-        d = g / (a * a + b * b)
+        den = a * a + b * b
+        # NOTE: torch gives 0 (not nan) at the origin
+        d = where(den == 0, _zeros(g), g / den)
         return (d * b if self.next_functions[0][0] is not None else None,
                 d * -a if self.next_functions[1][0] is not None else None)
 

@@ -247,15 +247,19 @@ def _select_backward(g, dim, idx_keep, shape, keepdim):
     return _put_along(g, dim, idx_keep, shape)
 
 
-def _evenly(g, x, result, dims, keepdim):
-    """Spread ``g`` evenly over the places where ``x`` equals the (full or dim) extremum."""
+def _evenly(g, x, result, dims, keepdim, nan_aware=True):
+    """Spread ``g`` evenly over the places where ``x`` equals the (full or dim) extremum.
+
+    NOTE: torch's max()/min()/median() count a nan result as equal to the nans that produced it;
+    amax/amin compare with ``==`` only, so a nan slice gets a nan gradient (0 / 0).
+    """
     shape = x._data.shape
     if not keepdim and dims:
         for d in dims:
             g = g.unsqueeze(d)
             result = result.unsqueeze(d)
     from .comparison import isnan
-    mask = (x == result) | (isnan(x) & isnan(result))
+    mask = (x == result) | (isnan(x) & isnan(result)) if nan_aware else (x == result)
     m = mask.to(g.dtype)
     count = m.sum(dims if dims else None, keepdim=True) if dims or not shape else m.sum()
     return g.expand(shape) * m / count
@@ -363,7 +367,7 @@ class AmaxBackward0(Node):
     __slots__ = ("self_", "result", "dims", "keepdim")
 
     def backward(self, g):
-        return (_evenly(g, self.self_.unpack(), self.result.unpack(self), self.dims, self.keepdim),)
+        return (_evenly(g, self.self_.unpack(), self.result.unpack(self), self.dims, self.keepdim, False),)
 
 
 class AminBackward0(AmaxBackward0):
@@ -737,7 +741,8 @@ class LinalgVectorNormBackward0(Node):
         if p == 2:
             return (E.where(r == 0, zero, g * x / r),)
         scale = E.sgn(x) * x.abs() ** (p - 1) / r ** (p - 1)
-        return (E.where(r == 0, zero, g * scale),)
+        # NOTE: as torch, 0 where the norm is 0 and where the element is 0 (p < 1 would give inf)
+        return (E.where((r == 0) | (x == 0), zero, g * scale),)
 
 
 def _check_float(input, name):
@@ -1680,7 +1685,7 @@ def unique(input, sorted: bool = True, return_inverse: bool = False, return_coun
     """
     a = input._data
     if dim is None:
-        vals, inv, cnt = np.unique(a.reshape(-1), return_inverse=True, return_counts=True)
+        vals, inv, cnt = np.unique(a.reshape(-1), return_inverse=True, return_counts=True, equal_nan=False)
         inv = inv.reshape(a.shape)
     else:
         d = wrap_dim(dim, a.ndim)
