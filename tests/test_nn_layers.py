@@ -166,6 +166,47 @@ def test_max_pool_indices_and_unpool():
     check(lambda T, x: T.nn.functional.adaptive_max_pool2d(x, 3, return_indices=True), [(2, 3, 7, 8)])
 
 
+MAXPOOL_EDGE = [(2, 2, 2, 0, 1, False), (2, 3, 1, 1, 1, False), (2, 3, 2, 1, 2, True), (1, 3, 2, 1, 1, True),
+                (3, 2, 1, 0, 1, False), (3, 3, 2, 1, 1, True)]
+
+
+@pytest.mark.parametrize("nd,k,s,p,d,ceil", MAXPOOL_EDGE)
+def test_max_pool_ties_nan_and_indices(nd, k, s, p, d, ceil):
+    # ties keep the first element, a NaN wins (the last NaN of a window), -0.0 stays -0.0;
+    # overlapping windows add their gradients
+    x = rand((2, 3) + (7,) * nd, seed=nd * 10 + k)
+    rng = np.random.default_rng(k + s)
+    x[rng.random(x.shape) < 0.3] = 0.5
+    x[rng.random(x.shape) < 0.1] = -0.0
+    x[rng.random(x.shape) < 0.04] = np.nan
+    fn = f"max_pool{nd}d"
+    res = {}
+    for lib in (torch, ember):
+        t = lib.tensor(x.copy(), requires_grad=True)
+        y, i = getattr(lib.nn.functional, fn)(t, k, s, p, d, ceil, True)
+        (y * lib.tensor(rand(tuple(y.shape), seed=3))).sum().backward()
+        res[lib.__name__] = (y.detach().numpy(), i.numpy(), t.grad.numpy(), grad_fn_name(y))
+    (ey, ei, eg, en), (ty, ti, tg, tn) = res["ember"], res["torch"]
+    np.testing.assert_array_equal(ey, ty)
+    np.testing.assert_array_equal(np.signbit(ey), np.signbit(ty))
+    np.testing.assert_array_equal(ei, ti)
+    np.testing.assert_allclose(eg, tg, rtol=1e-6, atol=1e-6)
+    assert en == tn
+
+
+def test_max_pool_create_graph_vs_torch():
+    x = rand((2, 2, 6, 6), "float64")
+    out = {}
+    for lib in (torch, ember):
+        t = lib.tensor(x.copy(), requires_grad=True)
+        y = lib.nn.functional.max_pool2d(t, 3, stride=1, padding=1)
+        (gx,) = lib.autograd.grad((y ** 2).sum(), t, create_graph=True)
+        (gx * lib.tensor(rand((2, 2, 6, 6), "float64", seed=4))).sum().backward()
+        out[lib.__name__] = (gx.detach().numpy(), t.grad.numpy())
+    for a, b in zip(out["ember"], out["torch"]):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
+
+
 def test_pool_double_backward():
     x = rand((1, 2, 5, 5), "float64")
     fd_check(lambda T, x: T.nn.functional.avg_pool2d(x, 3, stride=2, padding=1) ** 2, [x])

@@ -12,7 +12,7 @@ convolution, its weight gradient a convolution with roles swapped), so double ba
 """
 from __future__ import annotations
 
-from ._util import D, M, Node, SavedTensor, Tensor, _wrap, needs_grad, np, record
+from ._util import D, M, STATE, Node, SavedTensor, Tensor, _wrap, needs_grad, np, record
 
 __all__: list = []
 
@@ -309,9 +309,67 @@ def _pool_out(S, K, s, p, d, ceil_mode):
     return out
 
 
-def max_pool(x: Tensor, K, s, p, d, ceil_mode: bool, name: str):
+class _MaxPoolNode(Node):
+    """Max pooling's gradient: the output gradient put back at each window's argmax.
+
+    Saves the argmax as the offset index ``k`` of the winning window element (small ints);
+    a first-order backward scatters with one masked copy per window offset, a differentiable
+    backward (``create_graph``) goes through the flat-index scatter op."""
+
+    __slots__ = ("k", "cfg", "in_shape")
+
+    def backward(self, g):
+        k, cfg = self.k, self.cfg
+        if STATE.grad_enabled:
+            flat = _pool_flat_index(k, cfg, self.in_shape)
+            B = _prod(self.in_shape[:-len(cfg[0])])
+            return (flat_scatter(g, flat.reshape(B, -1), self.in_shape, type(self).__name__ + "Backward"),)
+        return (_wrap(_max_pool_scatter(g._data, k, cfg, self.in_shape)),)
+
+
+def _pool_offsets(K):
+    return list(_it.product(*[range(v) for v in K]))
+
+
+def _max_pool_scatter(ga, k, cfg, in_shape):
+    """First-order max-pool backward on arrays: ``ga`` added at the argmax of every window."""
+    K, s, d, pads, L, padded = cfg
+    nd = len(K)
+    lead = tuple(in_shape[:-nd])
+    full = np.zeros(lead + tuple(padded), dtype=ga.dtype)
+    # masked copies (copyto/where) are several times slower than arithmetic: add g * (k == j);
+    # adding also turns the -0.0 of a negative g times 0 into torch's +0.0
+    for j, off in enumerate(_pool_offsets(K)):
+        dst = full[(Ellipsis,) + _spatial_slices(off, s, d, L)]
+        np.add(dst, ga * (k == j), out=dst)
+    if any(lo or hi for lo, hi in pads):
+        S = in_shape[-nd:]
+        full = np.ascontiguousarray(full[(Ellipsis,) + tuple(slice(lo, lo + S[i]) for i, (lo, _) in enumerate(pads))])
+    return full
+
+
+def _pool_flat_index(k, cfg, in_shape):
+    """torch's indices: the flat position of each window's argmax within its input plane."""
+    K, s, d, pads, L, _ = cfg
+    nd = len(K)
+    S = in_shape[-nd:]
+    kk = np.unravel_index(k, tuple(K))
+    flat = np.zeros(k.shape, dtype=np.int64)
+    for i in range(nd):
+        shape = [1] * k.ndim
+        shape[k.ndim - nd + i] = L[i]
+        pos = np.arange(L[i]).reshape(shape) * s[i] + kk[i].astype(np.int64) * d[i] - pads[i][0]
+        flat = flat * S[i] + pos
+    return flat
+
+
+def max_pool(x: Tensor, K, s, p, d, ceil_mode: bool, name: str, want_indices: bool = True):
     """Max pooling over the trailing len(K) dims of (N, C, *S); returns (values, indices) with
-    torch's flat indices into each input plane."""
+    torch's flat indices into each input plane (None unless ``want_indices``).
+
+    One pass per window offset over strided slices of the (padded) input keeps the running
+    maximum and the offset that produced it, as torch's kernel scans a window.
+    """
     xa = x._data
     nd = len(K)
     S = xa.shape[-nd:]
@@ -322,26 +380,32 @@ def max_pool(x: Tensor, K, s, p, d, ceil_mode: bool, name: str):
         pads.append((p[i], max(need - S[i] - p[i], 0)))
     fill = -np.inf if xa.dtype.kind == "f" else np.iinfo(xa.dtype).min
     xp = _pad_arr(xa, pads, fill)
-    V = _windows(xp, K, s, d, L)
-    lead = xa.shape[:-nd]
-    W = V.reshape(lead + tuple(L) + (-1,))
-    k = W.argmax(axis=-1)
-    vals = np.take_along_axis(W, k[..., None], axis=-1)[..., 0]
-    # offsets of window element k along each dim, then the flat input index
-    kk = np.unravel_index(k, tuple(K))
-    flat = np.zeros(k.shape, dtype=np.int64)
-    for i in range(nd):
-        shape = [1] * len(k.shape)
-        shape[len(lead) + i] = L[i]
-        pos = np.arange(L[i]).reshape(shape) * s[i] + kk[i] * d[i] - p[i]
-        flat = flat * S[i] + pos
-    r = _wrap(np.ascontiguousarray(vals))
-    B = _prod(lead)
-    idx2 = flat.reshape(B, -1)
+    offs = _pool_offsets(K)
+    kdt = np.uint8 if len(offs) <= 256 else np.int32
+    m = k = None
+    # NOTE: torch's scan takes a later element when it is greater or NaN: the first maximum
+    # wins, except that the last NaN of a window does. NaN checks cost a pass per offset, so
+    # they run only when the input has a NaN (its sum is NaN).
+    nan_aware = xa.dtype.kind == "f" and xa.size and np.isnan(xa.sum())
+    for j, off in enumerate(offs):
+        sl = xp[(Ellipsis,) + _spatial_slices(off, s, d, L)]
+        if m is None:
+            m = sl.copy()
+            k = np.zeros(m.shape, dtype=kdt)
+            continue
+        upd = np.greater(sl, m)
+        if nan_aware:
+            upd |= np.isnan(sl)
+        # NOTE: np.maximum(new, old) returns ``old`` on ties (so -0.0 seen first stays, as in
+        # torch) and propagates NaN, the values torch's scan gives
+        np.maximum(sl, m, out=m)
+        k += upd * (j - k)                       # k = j where updated (uint8 wraps consistently)
+    r = _wrap(m)
+    cfg = (tuple(K), tuple(s), tuple(d), tuple(pads), tuple(L), tuple(xp.shape[-nd:]))
     if needs_grad(x):
-        n = record(_named(_FlatGatherNode, name), r, (x,))
-        n.idx, n.in_shape = idx2, xa.shape
-    return r, _wrap(flat)
+        n = record(_named(_MaxPoolNode, name), r, (x,))
+        n.k, n.cfg, n.in_shape = k, cfg, xa.shape
+    return r, (_wrap(_pool_flat_index(k, cfg, xa.shape)) if want_indices else None)
 
 
 def _avg_divisor(S, K, s, p, L, count_include_pad, divisor_override):

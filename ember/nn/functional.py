@@ -183,9 +183,9 @@ def _pool_args(kernel_size, stride, padding, dilation, nd):
     return K, s, p, d
 
 
-def _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, nd):
+def _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, nd, return_indices):
     K, s, p, d = _pool_args(kernel_size, stride, padding, dilation, nd)
-    return _C.max_pool(input, K, s, p, d, ceil_mode, f"MaxPool{nd}DWithIndicesBackward0")
+    return _C.max_pool(input, K, s, p, d, ceil_mode, f"MaxPool{nd}DWithIndicesBackward0", return_indices)
 
 
 def max_pool2d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False,
@@ -196,13 +196,13 @@ def max_pool2d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1, c
     tensor([[[[ 5.,  7.],
               [13., 15.]]]])
     """
-    out, idx = _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, 2)
+    out, idx = _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, 2, return_indices)
     return (out, idx) if return_indices else out
 
 
 def max_pool3d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False,
                return_indices: bool = False):
-    out, idx = _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, 3)
+    out, idx = _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, 3, return_indices)
     return (out, idx) if return_indices else out
 
 
@@ -211,9 +211,9 @@ def max_pool1d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1, c
     """1-D max pooling (as torch: 2-D pooling of a height-1 input, then squeeze)."""
     K, s, p, d = _pool_args(kernel_size, stride, padding, dilation, 1)
     out, idx = _C.max_pool(input.unsqueeze(-2), (1,) + K, (1,) + s, (0,) + p, (1,) + d, ceil_mode,
-                           "MaxPool2DWithIndicesBackward0")
-    out, idx = out.squeeze(-2), idx.squeeze(-2)
-    return (out, idx) if return_indices else out
+                           "MaxPool2DWithIndicesBackward0", return_indices)
+    out = out.squeeze(-2)
+    return (out, idx.squeeze(-2)) if return_indices else out
 
 
 def _avg_pool(input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override, nd):
