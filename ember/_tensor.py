@@ -521,6 +521,9 @@ def _wrap(arr, requires_grad: bool = False) -> Tensor:
     return t
 
 
+_graph._Tensor_wrap = _wrap
+
+
 def _init_legacy(self, args, kwargs):
     if len(args) == 1 and not isinstance(args[0], builtins.int):
         a = args[0]

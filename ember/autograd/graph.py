@@ -351,10 +351,9 @@ class AccumulateGrad(Node):
             # added in place, or out of place when the graph of the gradient is being recorded.
             if STATE.grad_enabled:
                 var._grad = g.clone()
-            elif _stealable(g, var):
-                var._grad = g
             else:
-                var._grad = _detached_copy(g)
+                own = _stealable(g, var)
+                var._grad = own if own is not None else _detached_copy(g)
         elif STATE.grad_enabled:
             var._grad = old + g
         else:
@@ -367,23 +366,45 @@ class AccumulateGrad(Node):
 
 
 _getrefcount = sys.getrefcount
-_Tensor = None   # set by ember._tensor (which imports this module first)
+_Tensor = None        # set by ember._tensor (which imports this module first)
+_Tensor_wrap = None   # ember._tensor._wrap, set likewise
 # References to a gradient that only the engine holds, as counted inside ``_stealable``: the
-# engine's buffer list, ``AccumulateGrad.apply``'s local, the argument, getrefcount's own; and
-# to its array: the tensor's slot, the local ``a``, getrefcount's own.
+# engine's buffer list, ``AccumulateGrad.apply``'s local, the argument, getrefcount's own; to
+# its array: the tensor's slot, the local ``a``, getrefcount's own.
 _ENGINE_REFS = 4
 _ARRAY_REFS = 3
 
 
-def _stealable(g, var) -> bool:
-    """Whether gradient ``g`` may become ``var.grad`` without a copy: no one else refers to the
-    tensor or to its array, the array owns its (writable, C-ordered) memory, and it matches
-    the leaf's shape and dtype."""
+def _stealable(g, var):
+    """``g`` itself, or a plain tensor over its array, when that may become ``var.grad``
+    without a copy; else None.
+
+    That is when no one else refers to the tensor, to its array or to the memory behind it
+    (for a view, such as the transpose that ``Linear``'s weight gradient arrives as, its base
+    tensor must be referenced by this view only); and the array is writable, C-ordered (as the
+    copy would be, so ``x.grad.is_contiguous()`` as in torch) and of the leaf's shape and dtype.
+    """
     a = g._data
-    return (_getrefcount(g) <= _ENGINE_REFS and g.__class__ is _Tensor and g.grad_fn is None
-            and not g._rg and a.base is None and _getrefcount(a) <= _ARRAY_REFS
-            and a.flags.c_contiguous and a.flags.writeable and a.shape == var._data.shape
-            and a.dtype == var._data.dtype)
+    if (_getrefcount(g) > _ENGINE_REFS or g.__class__ is not _Tensor or g.grad_fn is not None
+            or g._rg or _getrefcount(a) > _ARRAY_REFS):
+        return None
+    flags = a.flags
+    if not (flags.c_contiguous and flags.writeable and a.shape == var._data.shape
+            and a.dtype == var._data.dtype):
+        return None
+    tb = g._base
+    if tb is None:
+        # NumPy points a view's ``base`` at the object owning the memory, never at a view;
+        # counted: the view's pointer and getrefcount's own
+        if a.base is None or _getrefcount(a.base) <= 2:
+            return g
+        return None
+    # a tensor view: its root tensor is held by this view only (its ``_base`` entry, the local
+    # ``tb``, getrefcount's own) and owns the memory (its slot, the view's pointer, the arg)
+    if (_getrefcount(tb) <= 3 and tb._data is a.base and _getrefcount(a.base) <= 3
+            and tb.__class__ is _Tensor and tb.grad_fn is None):
+        return _Tensor_wrap(a)
+    return None
 
 
 def _detached_copy(g):
