@@ -395,3 +395,23 @@ def test_gradients_at_special_points(fn, data):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         check(fn, None, arrays=[np.array(data, dtype=F32)])
+
+
+@pytest.mark.parametrize("expr", [
+    "T.masked_fill(x, T.ones(3, 3).bool(), 1.)", "x.masked_fill_(T.ones(2, 2, 3).bool(), 1.)",
+    "T.lerp(x, T.ones(4), 0.5)", "T.where(x > 0, x, T.ones(4))", "T.addcmul(x, x, T.ones(4))",
+    "x.clamp_(T.ones(2, 2, 3))", "T.clamp(x, min=T.ones(3, 3))",
+    "i.clamp_(0.5, 1)", "i.clamp_min_(0.5)", "i.clamp_(T.tensor([0.5, 1., 2.]))", "i.add_(1.5)", "i.mul_(x)",
+    "i.div_(2)", "i.sqrt_()", "i.exp_()", "i.pow_(0.5)", "i.remainder_(1.5)", "i.atan2_(i)", "i.hypot_(i)",
+    "i.lerp_(i, 0.5)", "i.lerp(i, T.tensor([0.5, 0.5, 0.5]))", "T.logit(i) if False else i.logit_()",
+    "i.bitwise_and_(x)", "x.bitwise_and_(i)", "T.lerp(T.tensor([True]), T.tensor([True]), 0.5)",
+])
+def test_inplace_and_broadcast_errors(expr):
+    same_error(lambda T: eval(expr, {"T": T, "x": T.tensor([[3.0, 1.0, 2.0], [0.0, 5.0, 4.0]]),
+                                     "i": T.tensor([[3, 1, 1], [0, 5, 5]])}))
+
+
+def test_inplace_int_results_that_cast():
+    check(lambda T, i: (i.clone().masked_fill_(i > 1, 2.5), i.clone().round_(), i.clone().square_(),
+                        i.clone().nan_to_num_(), i.clone().sign_(), i.clone().abs_()), None,
+          arrays=[np.array([[3, -1, 1], [0, 5, -5]])], grad=False)

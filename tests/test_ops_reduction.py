@@ -345,3 +345,18 @@ def test_gradients_at_special_points(fn, data):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         checkf(fn, None, arrays=[np.array(data, dtype=F32)])
+
+
+@pytest.mark.parametrize("expr", [
+    "x.max(5)", "x.softmax(3)", "x.cumsum(-3)", "x.topk(2, 4)", "x.sort(7)", "x.kthvalue(1, 3)", "x.amax((0, 0))",
+    "x.var(4)", "x.logsumexp(3)", "x.median(2)", "x.mode(3)", "x.norm(dim=5)", "x.all(3)", "x.prod(3)", "x.argmax(3)",
+    "x.cummax(2)", "T.cummax(x, 1.0)", "x.topk(-1)",
+])
+def test_dim_and_argument_errors(expr):
+    same_error(lambda T: eval(expr, {"T": T, "x": T.tensor([[3.0, 1.0, 2.0], [0.0, 5.0, 4.0]])}))
+
+
+def test_std_past_degrees_of_freedom_is_inf():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        checkf(lambda T, x: (x.std(1, correction=5), x.var(0, correction=3), x[:, :1].var(1, correction=2)), [(2, 3)])

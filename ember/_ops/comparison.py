@@ -380,9 +380,11 @@ def _inplace_result(self, res, name=""):
 
 def _make_inplace_cmp(fn, name, keep_dtype_check=False):
     def op_(self, other):
+        if keep_dtype_check:
+            dt = D.result_type(self, other)
+            if not D.can_cast(dt, self.dtype):
+                raise RuntimeError(f"result type {_type_name(dt.np)} can't be cast to the desired output type {_type_name(self._data.dtype)}")
         r = fn(self, other)._data
-        if keep_dtype_check and not D.can_cast(D.from_np(r.dtype), D.from_np(self._data.dtype)):
-            raise RuntimeError(f"result type {_type_name(r.dtype)} can't be cast to the desired output type {_type_name(self._data.dtype)}")
         return _inplace_result(self, r, name)
     op_.__name__ = op_.__qualname__ = name
     op_.__doc__ = f"In-place :func:`{name[:-1]}` (the result is cast to ``self``'s dtype)."

@@ -886,7 +886,8 @@ def _not_for(name, dt_np, kinds="b"):
     """torch's error for a kernel that has no version for this dtype."""
     if dt_np.kind in kinds:
         from ._util import _type_name
-        raise NotImplementedError(f'"{name}_cpu" not implemented for \'{_type_name(dt_np)}\'')
+        kernel = name if name.startswith("lerp_kernel") else name + "_cpu"
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{_type_name(dt_np)}\'')
 
 
 def frac(input, *, out=None) -> Tensor:
@@ -1272,11 +1273,32 @@ def clamp_max(input, max, *, out=None) -> Tensor:  # noqa: A002
     return _out(r, out, "clamp_max")
 
 
+def _clamp_inplace(fn, name):
+    def op_(self, *bounds, **kw):
+        vals = list(bounds) + list(kw.values())
+        if vals and not _builtin_all_tensors(vals):
+            dt = _clamp_dtype(self, *[v.item() if isinstance(v, _Tensor) else v for v in vals])
+            if not D.can_cast(D.from_np(dt), D.from_np(self._data.dtype)):
+                # NOTE: torch's scalar-bound clamp_ names the C++ type here ("long int")
+                raise RuntimeError(M.INPLACE_DTYPE.format(res=_dtname(dt), out=_short_dt(self._data.dtype)))
+        return _inplace_via(self, fn, *bounds, **kw)
+    op_.__name__ = op_.__qualname__ = name
+    op_.__doc__ = f"In-place :func:`{name[:-1]}`."
+    return op_
+
+
+def _builtin_all_tensors(vals):
+    for v in vals:
+        if v is not None and not isinstance(v, _Tensor):
+            return False
+    return True
+
+
 clip = clamp
-clamp_ = _make_inplace(clamp, "clamp_")
+clamp_ = _clamp_inplace(clamp, "clamp_")
 clip_ = clamp_
-clamp_min_ = _make_inplace(clamp_min, "clamp_min_")
-clamp_max_ = _make_inplace(clamp_max, "clamp_max_")
+clamp_min_ = _clamp_inplace(clamp_min, "clamp_min_")
+clamp_max_ = _clamp_inplace(clamp_max, "clamp_max_")
 
 
 # ----------------------------------------------------------------------------- maximum / minimum / fmax / fmin
@@ -1626,6 +1648,7 @@ def lerp(input, end, weight, *, out=None) -> Tensor:
     wt = isinstance(weight, _Tensor)
     if wt:
         _same_dtype("lerp", "weight", weight, input)
+    _not_for("lerp_kernel_tensor" if wt else "lerp_kernel_scalar", input._data.dtype, "biu")
     x, e = input._data, end._data
     w = weight._data if wt else weight
     # NOTE: torch's two-sided formula (exact at weight 0 and 1)
@@ -1771,7 +1794,7 @@ def masked_fill(input, mask, value) -> Tensor:
     try:
         res = np.where(m, np.asarray(v).astype(x.dtype) if x.dtype.kind != "b" or vt else bool(v), x)
     except ValueError:
-        raise broadcast_error(x.shape, m.shape) from None
+        raise broadcast_error(m.shape, x.shape) from None
     r = _wrap(res.astype(x.dtype, copy=False))
     if vt:
         if needs_grad(input, value):

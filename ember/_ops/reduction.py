@@ -554,7 +554,7 @@ def _var_args(dim, unbiased, keepdim, correction, name):
     return dim, c, keepdim
 
 
-def _var_forward(input, dim, correction, keepdim, name):
+def _var_forward(input, dim, correction, keepdim, name, stacklevel=3):
     a = input._data
     if a.dtype.kind not in "fc":
         raise RuntimeError("std and var only support floating point and complex dtypes")
@@ -564,17 +564,16 @@ def _var_forward(input, dim, correction, keepdim, name):
         n *= a.shape[d]
     if n - correction <= 0:
         _warnings.warn(f"{name}(): degrees of freedom is <= 0. Correction should be strictly less than the "
-                       "reduction factor (input numel divided by output numel).", UserWarning, stacklevel=3)
+                       "reduction factor (input numel divided by output numel).", UserWarning, stacklevel=stacklevel)
     with np.errstate(invalid="ignore", divide="ignore"):
         if a.ndim == 0:
             m = a.copy()
-            v = np.asarray((a - a) ** 2 / (1 - correction) if correction != 1 else np.nan, dtype=a.dtype)
+            v = np.asarray((a - a) ** 2 / _builtin_max(0, 1 - correction), dtype=a.dtype)
         else:
             m = a.mean(axis=dims, keepdims=True)
             ss = ((a - m) ** 2).sum(axis=dims, keepdims=keepdim)
-            v = np.asarray(ss / (n - correction) if n - correction != 0 else ss * np.nan, dtype=a.dtype)
-            if n - correction < 0:
-                v = np.asarray(ss / (n - correction), dtype=a.dtype)
+            # NOTE: as torch, the divisor is max(0, N - correction): inf (or nan for 0 / 0) past it
+            v = np.asarray(ss / _builtin_max(0, n - correction), dtype=a.dtype)
             if not keepdim:
                 m = np.squeeze(m, axis=dims)
     return v, np.asarray(m, dtype=a.dtype), dims, n
@@ -658,7 +657,7 @@ def var(input, dim=None, unbiased=None, keepdim: bool = False, *, correction=Non
     tensor(1.6667)
     """
     dim, c, keepdim = _var_args(dim, unbiased, keepdim, correction, "var")
-    v, _, dims, n = _var_forward(input, dim, c, keepdim, "var")
+    v, _, dims, n = _var_forward(input, dim, c, keepdim, "var", 4)
     r = _wrap(v)
     if needs_grad(input):
         nd = record(VarBackward0, r, (input,))
@@ -673,7 +672,7 @@ def std(input, dim=None, unbiased=None, keepdim: bool = False, *, correction=Non
     tensor(1.2910)
     """
     dim, c, keepdim = _var_args(dim, unbiased, keepdim, correction, "std")
-    v, _, dims, n = _var_forward(input, dim, c, keepdim, "std")
+    v, _, dims, n = _var_forward(input, dim, c, keepdim, "std", 4)
     r = _wrap(np.sqrt(v))
     if needs_grad(input):
         nd = record(StdBackward0, r, (input,))
@@ -1046,7 +1045,13 @@ class CumminBackward0(CummaxBackward0):
     __slots__ = ()
 
 
+def _int_arg(name, value, pos, arg):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name}(): argument '{arg}' (position {pos}) must be int, not {type(value).__name__}")
+
+
 def _cumext(input, dim, largest, name):
+    _int_arg(name, dim, 2, "dim")
     a = input._data
     d = wrap_dim(dim, a.ndim)
     if a.ndim == 0:
