@@ -211,29 +211,133 @@ def _num(x):
     return x.item() if isinstance(x, Tensor) else x
 
 
+# ------------------------------------------------------------------------------------------
+# exact range arithmetic: torch's CPU kernels compile ``a + b * c`` to a fused multiply-add
+# (one rounding), which NumPy lacks. These reproduce it with error-free transformations.
+
+_SPLIT = 134217729.0  # 2**27 + 1 (Veltkamp's splitter for float64)
+
+
+def _two_sum(a, b):
+    """``a + b == s + e`` exactly (Knuth)."""
+    s = a + b
+    bb = s - a
+    return s, (a - (s - bb)) + (b - bb)
+
+
+def _two_prod(a, b):
+    """``a * b == p + e`` exactly (Dekker), for float64 arrays."""
+    p = a * b
+    ca = _SPLIT * a
+    ah = ca - (ca - a)
+    al = a - ah
+    cb = _SPLIT * b
+    bh = cb - (cb - b)
+    bl = b - bh
+    return p, ((ah * bh - p) + ah * bl + al * bh) + al * bl
+
+
+def _round_odd(s, e):
+    """``s + e`` (``s`` its rounded sum, ``e`` the exact error) rounded to odd: an inexact
+    result takes the neighbour whose last significand bit is 1, so that a later rounding to a
+    narrower type is not a second rounding."""
+    even = (s.view(np.int64) & 1) == 0
+    fix = (e != 0) & even
+    if fix.any():
+        s = np.where(fix, np.nextafter(s, np.where(e > 0, np.inf, -np.inf)), s)
+    return s
+
+
+def _fma64(a, b, c):
+    """``a * b + c`` rounded once, in float64 (Boldo and Melquiond's emulation by rounding to odd)."""
+    a, b, c = (np.asarray(v, dtype=np.float64) for v in (a, b, c))
+    with np.errstate(over="ignore", invalid="ignore"):
+        ph, pl = _two_prod(a, b)
+        th, tl = _two_sum(c, ph)
+        v, ve = _two_sum(tl, pl)
+        out = th + _round_odd(v, ve)
+        plain = a * b + c
+    # NaN/inf operands and overflowing products: the splitting arithmetic breaks down there
+    return np.where(np.isfinite(out) & np.isfinite(ph), out, plain)
+
+
+def _fma32(a, b, c):
+    """``a * b + c`` rounded once, in float32 (the float64 product is exact; the sum is rounded
+    to odd in float64 and then to float32)."""
+    a, b, c = (np.asarray(v, dtype=np.float32).astype(np.float64) for v in (a, b, c))
+    s, e = _two_sum(a * b, c)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return np.where(np.isfinite(s), _round_odd(s, e), s).astype(np.float32)
+
+
+def _arange_size(start, end, step, dt) -> int:
+    """Number of elements, as torch's ``compute_arange_size``."""
+    if dt == np.int64:
+        # NOTE: for int64 results torch truncates start/end/step to integers first
+        s, e, st = builtins.int(start), builtins.int(end), builtins.int(step)
+        if st == 0:
+            raise ValueError("step must be nonzero")
+        sgn = (st > 0) - (st < 0)
+        num = e - s + st - sgn
+        q = builtins.abs(num) // builtins.abs(st)
+        return q if (num >= 0) == (st > 0) else -q
+    return math.ceil((builtins.float(end) - builtins.float(start)) / builtins.float(step))
+
+
+def _arange_values(start, step, n: int, dt):
+    """``start + i * step`` as torch's CPU kernel computes it (AVX2 build)."""
+    if dt.kind in "iub":
+        s, st = builtins.int(start), builtins.int(step)
+        return (s + st * np.arange(n, dtype=np.int64)).astype(dt)
+    idx = np.arange(n, dtype=np.int64)
+    # NOTE: torch's vector loop fills blocks of 2 x (32 bytes / itemsize) elements (AVX2): each
+    # vector's first element is ``fma(step, first_index, start)`` rounded to the result type, the
+    # others ``first + j * step`` (one fma); the leftover tail is ``fma(step, i, start)``. The
+    # accumulation type is double for float32/float64 and float for float16.
+    if dt.itemsize >= 4:
+        at, fma = np.dtype(np.float64), _fma64
+    else:
+        at, fma = np.dtype(np.float32), _fma32
+    start, step = at.type(start), at.type(step)
+    width = 32 // dt.itemsize
+    n_vec = n - n % (2 * width)
+    j = idx % width
+    first = fma(step, (idx - j).astype(at), start).astype(dt).astype(at)
+    vec = fma(j.astype(at), step, first)
+    tail = fma(step, idx.astype(at), start)
+    return np.where(idx < n_vec, vec, tail).astype(dt)
+
+
 def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, device=None,
            requires_grad: bool = False) -> Tensor:
-    """Values from ``start`` up to (not including) ``end`` by ``step``.
+    """Values from ``start`` up to (not including) ``end`` by ``step``, equal to torch's
+    bit for bit.
 
     >>> arange(3)
     tensor([0, 1, 2])
+    >>> arange(0, 1, 0.25)
+    tensor([0.0000, 0.2500, 0.5000, 0.7500])
     """
     start, end, step = _num(start), _num(end), _num(step)
     if end is None:
         start, end = 0, start
-    if step == 0:
-        raise RuntimeError("step must be nonzero")
-    if (end - start) * step < 0 and end != start:
-        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
-    is_float = any(isinstance(v, builtins.float) for v in (start, end, step))
+    is_float = any(isinstance(v, (builtins.float, np.floating)) for v in (start, end, step))
     if dtype is None:
         dt = D.get_default_dtype().np if is_float else np.dtype(np.int64)
     else:
         dt = D.to_np(dtype)
-    n = builtins.max(0, math.ceil((end - start) / step))
-    # NOTE: torch computes start + i * step in the accumulation type (double for floats)
-    arr = (start + np.arange(n, dtype=np.float64 if (is_float or dt.kind == "f") else np.int64) * step).astype(dt)
-    return _make(arr, requires_grad)
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    if not (math.isfinite(start) and math.isfinite(end)):
+        raise RuntimeError(f"unsupported range: {_fmt_num(start)} -> {_fmt_num(end)}")
+    if (end - start) * step < 0 and end != start:
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
+    n = builtins.max(0, _arange_size(start, end, step, dt))
+    return _make(_arange_values(start, step, n, dt), requires_grad)
+
+
+def _fmt_num(x) -> str:
+    return str(x) if not isinstance(x, builtins.float) or not math.isinf(x) else ("inf" if x > 0 else "-inf")
 
 
 def range(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:  # noqa: A001
@@ -247,31 +351,87 @@ def range(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad: 
 
 def linspace(start, end, steps: int, *, out=None, dtype=None, layout=None, device=None,
              requires_grad: bool = False) -> Tensor:
-    """``steps`` evenly spaced values from ``start`` to ``end`` inclusive."""
+    """``steps`` evenly spaced values from ``start`` to ``end`` inclusive, equal to torch's
+    bit for bit.
+
+    >>> linspace(0, 1, 5)
+    tensor([0.0000, 0.2500, 0.5000, 0.7500, 1.0000])
+    """
     start, end = _num(start), _num(end)
     dt = D.get_default_dtype().np if dtype is None else D.to_np(dtype)
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
-    # NOTE: torch fills the first half from start and the second half from end
-    # the arithmetic runs in the result's floating type, as torch's kernel does
-    ct = dt if dt.kind in "fc" else np.dtype(np.float64)
-    i = np.arange(steps).astype(ct)
-    step = ct.type((end - start) / (steps - 1)) if steps > 1 else ct.type(0)
-    half = steps // 2
-    arr = np.where(i < half, ct.type(start) + step * i, ct.type(end) - step * (ct.type(steps - 1) - i))
-    if steps == 1:
-        arr = np.asarray([start], dtype=ct)
-    if dt.kind in "iu":
-        arr = np.trunc(arr)
-    return _make(arr.astype(dt), requires_grad)
+    if steps <= 1:
+        return _make(np.asarray([start][:steps]).astype(dt), requires_grad)
+    idx = np.arange(steps, dtype=np.int64)
+    lo_half = idx < steps // 2
+    back = steps - 1 - idx
+    # NOTE: torch fills the first half as ``start + step * i`` and the second half as
+    # ``end - step * (steps - 1 - i)``, each one fused multiply-add, and writes both ends exactly.
+    if dt.kind == "c":
+        # complex: the same arithmetic on the real and imaginary parts separately
+        rt = np.dtype(np.float32) if dt == np.complex64 else np.dtype(np.float64)
+        fma = _fma64 if rt == np.float64 else _fma32
+        s, e = dt.type(start), dt.type(end)
+        arr = np.empty(steps, dtype=dt)
+        for part in ("real", "imag"):
+            ps, pe = getattr(s, part), getattr(e, part)
+            step = (pe - ps) / rt.type(steps - 1)
+            setattr(arr, part, np.where(lo_half, fma(step, idx.astype(rt), ps), fma(-step, back.astype(rt), pe)))
+    elif dt.kind == "f" and dt.itemsize >= 4:
+        # the step and the arithmetic are in the result type
+        fma = _fma64 if dt == np.float64 else _fma32
+        s, e = dt.type(start), dt.type(end)
+        step = (e - s) / dt.type(steps - 1)
+        arr = np.where(lo_half, fma(step, idx.astype(dt), s), fma(-step, back.astype(dt), e))
+    elif dt.kind == "f":
+        # float16: every operation rounds to half (no fused multiply-add)
+        s, e = dt.type(start), dt.type(end)
+        step = (e - s) / dt.type(steps - 1)
+        arr = np.where(lo_half, s + step * idx.astype(dt), e - step * back.astype(dt))
+    else:
+        # integer results: the step is a double; values are truncated toward zero
+        s, e = builtins.int(start), builtins.int(end)
+        step = (builtins.float(e) - builtins.float(s)) / (steps - 1)
+        arr = np.trunc(np.where(lo_half, _fma64(step, idx.astype(np.float64), builtins.float(s)),
+                                _fma64(-step, back.astype(np.float64), builtins.float(e))))
+    arr = arr.astype(dt)
+    arr[0], arr[-1] = np.asarray(start).astype(dt), np.asarray(end).astype(dt)
+    return _make(arr, requires_grad)
 
 
 def logspace(start, end, steps: int, base: float = 10.0, *, out=None, dtype=None, layout=None,
              device=None, requires_grad: bool = False) -> Tensor:
-    """``base ** linspace(start, end, steps)``."""
+    """``base ** linspace(start, end, steps)``, equal to torch's bit for bit.
+
+    >>> logspace(0, 2, 3)
+    tensor([  1.,  10., 100.])
+    """
+    start, end = _num(start), _num(end)
     dt = D.get_default_dtype().np if dtype is None else D.to_np(dtype)
-    lin = linspace(start, end, steps, dtype=D.float64)._data
-    return _make(np.power(base, lin).astype(dt), requires_grad)
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    if steps <= 1:
+        return _make(np.power(builtins.float(base), np.asarray([start][:steps], dtype=np.float64)).astype(dt),
+                     requires_grad)
+    if dt.kind == "c":
+        ct = dt
+        idx = np.arange(steps)
+        s, e = ct.type(start), ct.type(end)
+        step = (e - s) / ct.type(steps - 1)
+        x = np.where(idx < steps // 2, s + step * idx.astype(ct), e - step * (steps - 1 - idx).astype(ct))
+        return _make(np.power(ct.type(base), x).astype(dt), requires_grad)
+    # NOTE: start and end are first cast to the result type; the exponents are then computed in
+    # double without a fused multiply-add (this kernel is not built per CPU capability)
+    if dt.kind == "f":
+        s, e = dt.type(start), dt.type(end)
+    else:
+        s, e = dt.type(builtins.int(start)), dt.type(builtins.int(end))
+    step = builtins.float(e - s) / (steps - 1)
+    idx = np.arange(steps, dtype=np.int64)
+    x = np.where(idx < steps // 2, builtins.float(s) + step * idx, builtins.float(e) - step * (steps - 1 - idx))
+    with np.errstate(over="ignore", invalid="ignore"):
+        return _make(np.power(builtins.float(base), x).astype(dt), requires_grad)
 
 
 def eye(n: int, m=None, *, out=None, dtype=None, layout=None, device=None, requires_grad: bool = False) -> Tensor:
