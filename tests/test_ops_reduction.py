@@ -194,8 +194,11 @@ def test_norm_forms():
         assert_close(ember._reduction.matrix_norm(e, o), torch.linalg.matrix_norm(t, o))
         assert_close(ember._reduction.matrix_norm(e, o, dim=(0, 2), keepdim=True),
                      torch.linalg.matrix_norm(t, o, dim=(0, 2), keepdim=True))
-    with pytest.raises(NotImplementedError, match="nuc"):
-        ember._reduction.matrix_norm(ember.ones(2, 2, requires_grad=True), "nuc")
+    for o in ("nuc", 2, -2):
+        check(lambda T, x: T.linalg.matrix_norm(x, o), [(2, 3, 4)], dtype="float64")
+        check(lambda T, x: T.linalg.matrix_norm(x, o, dim=(0, 2)), [(3, 2, 4)], dtype="float64")
+        fd_check(lambda T, x: T.linalg.matrix_norm(x, o), [rand((3, 2), "float64")])
+    check(lambda T, x: T.norm(x, p="nuc"), [(3, 4)])
 
 
 # ------------------------------------------------------------------------------ softmax family

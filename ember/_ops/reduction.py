@@ -806,14 +806,16 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim: bool = False, *, dtype=None
             red_dim -= 1
         return amax(s, red_dim, keepdim) if ord > 0 else amin(s, red_dim, keepdim)
     if ord in ("nuc", 2, -2):
-        if needs_grad(A):
-            raise NotImplementedError(f"linalg.matrix_norm: gradient of ord={ord!r} (singular values) is not supported")
-        a = np.moveaxis(A._data, (d0, d1), (-2, -1))
-        s = np.linalg.svd(a, compute_uv=False)
-        res = s.sum(-1) if ord == "nuc" else (s.max(-1) if ord == 2 else s.min(-1))
+        from .linalg import svdvals
+        nd = A._data.ndim
+        lo, hi = _builtin_min(d0, d1), _builtin_max(d0, d1)
+        perm = [i for i in range(nd) if i not in (d0, d1)] + [d0, d1]
+        At = A.permute(*perm) if perm != list(range(nd)) else A
+        sv = svdvals(At)
+        r = sv.sum(-1) if ord == "nuc" else (amax(sv, -1) if ord == 2 else amin(sv, -1))
         if keepdim:
-            res = np.expand_dims(np.expand_dims(res, _builtin_min(d0, d1)), _builtin_max(d0, d1))
-        return _wrap(np.asarray(res, dtype=A._data.dtype))
+            r = r.unsqueeze(lo).unsqueeze(hi)
+        return r
     raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
 
 
