@@ -115,6 +115,51 @@ def test_conv_gradient_penalty_vs_torch():
         np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-10)
 
 
+CONV_LAYOUT_CASES = [  # (N, C, O, K, stride, padding, dilation, groups, size)
+    (2, 4, 6, (3,), (2,), (2,), (2,), 2, 11),
+    (2, 3, 4, (3, 3), (1, 1), (1, 1), (1, 1), 1, 7),
+    (2, 4, 6, (3, 2), (2, 1), (1, 0), (1, 2), 2, 8),
+    (2, 4, 4, (3, 3), (1, 1), (1, 1), (1, 1), 4, 6),
+    (2, 4, 8, (1, 1), (2, 2), (0, 0), (1, 1), 1, 8),
+    (3, 2, 3, (2, 2, 2), (1, 2, 1), (1, 0, 1), (1, 1, 2), 1, 5),
+    (5, 1, 6, (5, 5), (1, 1), (2, 2), (1, 1), 1, 12),
+]
+
+
+@pytest.mark.parametrize("layout", ["cf", "bi"])
+@pytest.mark.parametrize("case", CONV_LAYOUT_CASES, ids=[str(i) for i in range(len(CONV_LAYOUT_CASES))])
+def test_conv_column_layouts(monkeypatch, layout, case):
+    # both im2col layouts (channel-first and batch-innermost), forward and first-order backward
+    from ember._ops import conv as C
+    monkeypatch.setattr(C, "_conv_layout", lambda *a: layout)
+    N, Cin, O, K, s, p, d, G, S = case
+    nd = len(K)
+    arrays = [rand((N, Cin) + (S,) * nd, seed=1), rand((O, Cin // G) + K, seed=2), rand((O,), seed=3)]
+    check(lambda T, x, w, b: getattr(T.nn.functional, f"conv{nd}d")(x, w, b, s, p, d, G), None, arrays=arrays,
+          atol=1e-4, rtol=1e-4)
+
+
+def test_conv_kept_columns_retain_graph_and_inplace():
+    x0, w0 = rand((2, 3, 6, 6), seed=1), rand((4, 3, 3, 3), seed=2)
+    res = {}
+    for lib in (torch, ember):
+        x, w = lib.tensor(x0.copy(), requires_grad=True), lib.tensor(w0.copy(), requires_grad=True)
+        y = lib.nn.functional.conv2d(x.tanh(), w, padding=1)
+        y.sum().backward(retain_graph=True)
+        y.sum().backward()
+        res[lib.__name__] = (w.grad.numpy().copy(), x.grad.numpy().copy())
+    for a, b in zip(res["ember"], res["torch"]):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5)
+
+    def modified(T):
+        x = T.ones(1, 1, 4, 4, requires_grad=True).clone()
+        w = T.ones(2, 1, 3, 3, requires_grad=True)
+        y = T.nn.functional.conv2d(x, w)
+        x.mul_(2)
+        y.sum().backward()
+    same_error(modified)
+
+
 def test_conv_errors():
     same_error(lambda T: T.nn.functional.conv2d(T.ones(2, 5, 8, 8), T.ones(4, 3, 3, 3)))
     same_error(lambda T: T.nn.Conv2d(3, 4, 3, groups=2))

@@ -13,6 +13,7 @@ convolution, its weight gradient a convolution with roles swapped), so double ba
 from __future__ import annotations
 
 from ._util import D, M, STATE, Node, SavedTensor, Tensor, _wrap, needs_grad, np, record
+from ..autograd import graph as _graph
 
 __all__: list = []
 
@@ -85,23 +86,110 @@ def _spatial_slices(k, stride, dilation, L):
                  for i in range(len(k)))
 
 
-def _conv_arr(x, w, b, stride, pads, dilation, groups):
-    """Convolution on arrays: channel-first im2col, then one GEMM (per group)."""
+# Two column layouts for the GEMM, chosen per call by a small cost model:
+#  "cf" (channel-first): columns (C*K, N*L) copied from (N, C, *S), runs of one output row;
+#       output (O, N, L) to (N, O, L) is a cheap swap of long runs.
+#  "bi" (batch-innermost): the input is first moved to (C, *S, N); columns (C*K, L*N) are then
+#       copied in runs of a whole output row times the batch (hundreds of floats), and strided
+#       outputs keep whole-batch runs; the price is transposing the output and its gradient
+#       between (N, O, L) and (O, L, N).
+_COLS_KEEP_BYTES = 16 << 20
+
+
+def _conv_layout(N, C, O, K, stride, L, S) -> str:
+    """Pick the cheaper column layout: elements copied into columns, weighted by how short
+    their contiguous runs are, plus the transposes that "bi" adds (weights fitted on LeNet and
+    ResNet-18 layer shapes)."""
+    cols = C * _prod(K) * N * _prod(L)
+    cost_cf = cols * (1.0 + 16.0 / L[-1])
+    cost_bi = cols * (1.0 + 16.0 / (N * L[-1])) + 4.0 * (O * N * _prod(L) + C * N * _prod(S))
+    return "bi" if cost_bi < cost_cf else "cf"
+
+
+def _im2col(xa, K, stride, pads, dilation, L, groups, layout):
+    """Columns of ``xa`` (N, C, *S) as (groups, C/groups * prod K, N*L) in ``layout``."""
+    N, C = xa.shape[:2]
+    nd = len(K)
+    if layout == "cf":
+        V = _windows(_pad_arr(xa, pads), K, stride, dilation, L)               # (N, C, *L, *K)
+        perm = (1,) + tuple(range(2 + nd, 2 + 2 * nd)) + (0,) + tuple(range(2, 2 + nd))
+        V = V.transpose(perm)                                                 # (C, *K, N, *L)
+    else:
+        S = xa.shape[2:]
+        xt = np.zeros((C,) + tuple(S[i] + pads[i][0] + pads[i][1] for i in range(nd)) + (N,), dtype=xa.dtype)
+        xt[(slice(None),) + tuple(slice(pads[i][0], pads[i][0] + S[i]) for i in range(nd))] = np.moveaxis(xa, 0, -1)
+        st = xt.strides
+        sp = st[1:1 + nd]
+        V = _as_strided(xt, (C,) + tuple(K) + tuple(L) + (N,),
+                        (st[0],) + tuple(s * d for s, d in zip(sp, dilation)) + tuple(s * t for s, t in zip(sp, stride))
+                        + (st[-1],), writeable=False)                         # (C, *K, *L, N)
+    return V.reshape(groups, (C // groups) * _prod(K), -1)
+
+
+def _gemm_out(wm, cols):
+    """(G, Og, CK) @ (G, CK, X) -> (G*Og, X)."""
+    if wm.shape[0] == 1:
+        out = wm[0] @ cols[0]
+    else:
+        out = np.matmul(wm, cols)
+    return out.reshape(-1, cols.shape[-1])
+
+
+def _from_layout(out, N, L, layout):
+    """(O, X) in ``layout`` -> contiguous (N, O, *L)."""
+    O = out.shape[0]
+    if layout == "cf":
+        return np.ascontiguousarray(out.reshape(O, N, -1).swapaxes(0, 1)).reshape((N, O) + tuple(L))
+    return np.ascontiguousarray(out.reshape(O, -1, N).transpose(2, 0, 1)).reshape((N, O) + tuple(L))
+
+
+def _to_layout(g, layout):
+    """(N, O, *L) -> contiguous (O, X) in ``layout``."""
+    N, O = g.shape[:2]
+    g3 = g.reshape(N, O, -1)
+    if layout == "cf":
+        return np.ascontiguousarray(g3.swapaxes(0, 1)).reshape(O, -1)
+    return np.ascontiguousarray(g3.transpose(1, 2, 0)).reshape(O, -1)
+
+
+def _col2im(cols, C, N, S, K, stride, pads, dilation, L, layout):
+    """The adjoint of :func:`_im2col`: (C*prod K, X) columns added back into (N, C, *S)."""
+    nd = len(K)
+    full_sp = tuple(max(S[i] + pads[i][0] + pads[i][1], (L[i] - 1) * stride[i] + dilation[i] * (K[i] - 1) + 1)
+                    for i in range(nd))
+    if layout == "cf":
+        cols = cols.reshape((C,) + tuple(K) + (N,) + tuple(L))
+        full = np.zeros((C, N) + full_sp, dtype=cols.dtype)
+        lead = (slice(None), slice(None))
+        for k in _it.product(*[range(s) for s in K]):
+            full[lead + _spatial_slices(k, stride, dilation, L)] += cols[(slice(None),) + k]
+        crop = lead + tuple(slice(pads[i][0], pads[i][0] + S[i]) for i in range(nd))
+        return np.ascontiguousarray(full[crop].swapaxes(0, 1))
+    cols = cols.reshape((C,) + tuple(K) + tuple(L) + (N,))
+    full = np.zeros((C,) + full_sp + (N,), dtype=cols.dtype)
+    for k in _it.product(*[range(s) for s in K]):
+        full[(slice(None),) + _spatial_slices(k, stride, dilation, L)] += cols[(slice(None),) + k]
+    crop = (slice(None),) + tuple(slice(pads[i][0], pads[i][0] + S[i]) for i in range(nd))
+    return np.ascontiguousarray(np.moveaxis(full[crop], -1, 0))
+
+
+def _conv_fwd(x, w, b, stride, pads, dilation, groups, layout=None):
+    """Convolution on arrays; returns (out (N, O, *L) contiguous, cols, layout)."""
     N, C = x.shape[:2]
     O, K = w.shape[0], w.shape[2:]
-    nd = len(K)
-    xp = _pad_arr(x, pads)
     L = _out_size(x.shape[2:], K, stride, pads, dilation)
-    V = _windows(xp, K, stride, dilation, L)                         # (N, C, *L, *K)
-    perm = (1,) + tuple(range(2 + nd, 2 + 2 * nd)) + (0,) + tuple(range(2, 2 + nd))
-    nl = N * _prod(L)
-    cols = V.transpose(perm).reshape(groups, (C // groups) * _prod(K), nl)
-    wm = w.reshape(groups, O // groups, -1)
-    out = (wm[0] @ cols[0]) if groups == 1 else np.matmul(wm, cols)
-    out = out.reshape((O, N) + tuple(L))
+    if layout is None:
+        layout = _conv_layout(N, C, O, K, stride, L, x.shape[2:])
+    cols = _im2col(x, K, stride, pads, dilation, L, groups, layout)
+    out = _gemm_out(w.reshape(groups, O // groups, -1), cols)
     if b is not None:
-        out += b.reshape((O, 1) + (1,) * nd)
-    return np.ascontiguousarray(out.swapaxes(0, 1))
+        out += b.reshape(O, 1)
+    return _from_layout(out, N, L, layout), cols, layout
+
+
+def _conv_arr(x, w, b, stride, pads, dilation, groups):
+    """Convolution on arrays: im2col in the cheaper layout, then one GEMM (per group)."""
+    return _conv_fwd(x, w, b, stride, pads, dilation, groups)[0]
 
 
 def _convT_arr(g, w, stride, pads, dilation, groups, S):
@@ -148,9 +236,15 @@ class ConvolutionBackward0(Node):
     input against grad; bias: grad summed over batch and space."""
 
     __slots__ = ("input_", "weight_", "stride", "pads", "dilation", "groups", "transposed", "in_spatial",
-                 "_wshape")
+                 "_wshape", "cols_", "layout")
+
+    def _release(self) -> None:
+        self.cols_ = None
+        Node._release(self)
 
     def backward(self, g):
+        if not self.transposed and not STATE.grad_enabled:
+            return self._first_order(g)
         nf = self.next_functions
         x = self.input_.unpack() if nf[1][0] is not None else None
         w = self.weight_.unpack() if nf[0][0] is not None else None
@@ -168,6 +262,39 @@ class ConvolutionBackward0(Node):
                 gw = conv_weight_grad(g, x, self._wshape, st, pads, dil, gr)
         if len(nf) > 2 and nf[2][0] is not None:
             gb = g.sum([0] + list(range(2, g.dim())))
+        return gx, gw, gb
+
+
+    def _first_order(self, g):
+        """A first-order backward on arrays (no graph to build): the output gradient is moved
+        to the forward's column layout once and feeds both GEMMs; the weight gradient reuses the
+        forward's columns when they were kept."""
+        nf = self.next_functions
+        st, pads, dil, G = self.stride, self.pads, self.dilation, self.groups
+        layout, wshape = self.layout, self._wshape
+        ga = g._data
+        N, O = ga.shape[:2]
+        L = ga.shape[2:]
+        gm = _to_layout(ga, layout)                                           # (O, X)
+        gm3 = gm.reshape(G, O // G, -1)
+        gx = gw = gb = None
+        if nf[1][0] is not None:
+            x = self.input_.unpack()
+            cols = self.cols_
+            if cols is None:
+                cols = _im2col(x._data, wshape[2:], st, pads, dil, L, G, layout)
+            self.cols_ = None
+            gw = np.matmul(gm3, cols.transpose(0, 2, 1)) if G > 1 else (gm3[0] @ cols[0].T)
+            gw = _wrap(gw.reshape(wshape))
+        if nf[0][0] is not None:
+            wa = self.weight_.unpack()._data
+            wm = wa.reshape(G, O // G, -1)
+            cg = np.matmul(wm.transpose(0, 2, 1), gm3) if G > 1 else (wm[0].T @ gm3[0])
+            C = wshape[1] * G
+            gx = _wrap(_col2im(cg.reshape(C * _prod(wshape[2:]), -1), C, N, self.in_spatial, wshape[2:], st, pads,
+                               dil, L, layout))
+        if len(nf) > 2 and nf[2][0] is not None:
+            gb = _wrap(gm.sum(1))
         return gx, gw, gb
 
 
@@ -207,8 +334,9 @@ def convolution(x: Tensor, w: Tensor, b, stride, pads, dilation, groups, transpo
     transposed convolution (it carries ``output_padding``).
     """
     xa, wa = x._data, w._data
+    cols = layout = None
     if not transposed:
-        out = _conv_arr(xa, wa, None if b is None else b._data, stride, pads, dilation, groups)
+        out, cols, layout = _conv_fwd(xa, wa, None if b is None else b._data, stride, pads, dilation, groups)
     else:
         out = _convT_arr(xa, wa, stride, pads, dilation, groups, tuple(out_spatial))
         if b is not None:
@@ -221,6 +349,11 @@ def convolution(x: Tensor, w: Tensor, b, stride, pads, dilation, groups, transpo
         n.stride, n.pads, n.dilation, n.groups, n.transposed = stride, pads, dilation, groups, transposed
         n.in_spatial = tuple(xa.shape[2:])
         n._wshape = wa.shape
+        n.layout = layout
+        # the weight gradient needs these columns again: keep them when they are small (and no
+        # saved-tensor hooks are asking for control over what backward keeps)
+        n.cols_ = cols if (w._rg and cols is not None and cols.nbytes <= _COLS_KEEP_BYTES
+                           and not _graph._saved_hooks_stack) else None
     return r
 
 
