@@ -6,7 +6,7 @@ import torch
 
 import ember
 from op_table import OPS
-from oracle import assert_close, check, fd_check, rand
+from oracle import check, fd_check, rand
 
 ROWS = {op.name: op for op in OPS}
 assert len(ROWS) == len(OPS), "op table names must be unique"

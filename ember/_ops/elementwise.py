@@ -226,6 +226,8 @@ divide = true_divide = div
 
 
 class _ZeroGrad(Node):
+    __slots__ = ()
+
     def apply(self, grads):
         g = grads[0]
         return tuple(None if f is None else g * 0 for f, _ in self.next_functions)
@@ -383,65 +385,89 @@ class _Saved1(Node):
 
 
 class NegBackward0(Node):
+    __slots__ = ()
+
     def backward(self, g):
         return (-g,)
 
 
 class ExpBackward0(_Saved1):
+    __slots__ = ()
+
     def backward(self, g):  # grad * result
         return (g * self._x(),)
 
 
 class LogBackward0(_Saved1):
+    __slots__ = ()
+
     def backward(self, g):  # grad / self
         return (g / self._x(),)
 
 
 class SinBackward0(_Saved1):
+    __slots__ = ()
+
     def backward(self, g):  # grad * cos(self)
         return (g * cos(self._x()),)
 
 
 class CosBackward0(_Saved1):
+    __slots__ = ()
+
     def backward(self, g):  # grad * -sin(self)
         return (g * -sin(self._x()),)
 
 
 class TanhBackward0(_Saved1):
+    __slots__ = ()
+
     def backward(self, g):  # grad * (1 - result^2)
         r = self._x()
         return (g * (1 - r * r),)
 
 
 class SigmoidBackward0(_Saved1):
+    __slots__ = ()
+
     def backward(self, g):  # grad * result * (1 - result)
         r = self._x()
         return (g * (1 - r) * r,)
 
 
 class ReluBackward0(_Saved1):
+    __slots__ = ()
+
     def backward(self, g):  # grad where result > 0 (so 0 at the kink)
         r = self._x()
         return (g * (r > 0),)
 
 
 class AbsBackward0(_Saved1):
+    __slots__ = ()
+
     def backward(self, g):  # grad * sgn(self) (so 0 at 0)
         return (g * sign(self._x()),)
 
 
 class SqrtBackward0(_Saved1):
+    __slots__ = ()
+
     def backward(self, g):  # grad / (2 * result)
         return (g / (self._x() * 2),)
 
 
 class ReciprocalBackward0(_Saved1):
+    __slots__ = ()
+
     def backward(self, g):  # -grad * result * result
         r = self._x()
         return (-g * (r * r),)
 
 
 class SignBackward0(Node):
+    __slots__ = ()
+
     def backward(self, g):
         return (g * 0,)
 
@@ -693,101 +719,137 @@ def _np_erfinv(y):
 
 # ----------------------------------------------------------------------------- unary nodes
 class RsqrtBackward0(_Saved1):
+    __slots__ = ()
+
     def backward(self, g):  # -0.5 * grad * result^3
         r = self._x()
         return (g * (r * r * r) * -0.5,)
 
 
 class Log1PBackward0(_Saved1):
+    __slots__ = ()
+
     def backward(self, g):  # grad / (self + 1)
         return (g / (self._x() + 1),)
 
 
 class Expm1Backward0(_Saved1):
+    __slots__ = ()
+
     def backward(self, g):  # grad * (result + 1)
         return (g * (self._x() + 1),)
 
 
 class Exp2Backward0(_Saved1):
+    __slots__ = ()
+
     def backward(self, g):  # grad * result * ln 2
         return (g * (self._x() * _LN2),)
 
 
 class Log2Backward0(_Saved1):
+    __slots__ = ()
+
     def backward(self, g):  # grad / (self * ln 2)
         return (g / (self._x() * _LN2),)
 
 
 class Log10Backward0(_Saved1):
+    __slots__ = ()
+
     def backward(self, g):  # grad / (self * ln 10)
         return (g / (self._x() * _LN10),)
 
 
 class TanBackward0(_Saved1):
+    __slots__ = ()
+
     def backward(self, g):  # grad * (1 + result^2)
         r = self._x()
         return (g * (r * r + 1),)
 
 
 class AsinBackward0(_Saved1):
+    __slots__ = ()
+
     def backward(self, g):  # grad / sqrt(1 - self^2)
         x = self._x()
         return (g * rsqrt(1 - x * x),)
 
 
 class AcosBackward0(_Saved1):
+    __slots__ = ()
+
     def backward(self, g):  # -grad / sqrt(1 - self^2)
         x = self._x()
         return (-g * rsqrt(1 - x * x),)
 
 
 class AtanBackward0(_Saved1):
+    __slots__ = ()
+
     def backward(self, g):  # grad / (1 + self^2)
         x = self._x()
         return (g / (x * x + 1),)
 
 
 class SinhBackward0(_Saved1):
+    __slots__ = ()
+
     def backward(self, g):  # grad * cosh(self)
         return (g * cosh(self._x()),)
 
 
 class CoshBackward0(_Saved1):
+    __slots__ = ()
+
     def backward(self, g):  # grad * sinh(self)
         return (g * sinh(self._x()),)
 
 
 class AsinhBackward0(_Saved1):
+    __slots__ = ()
+
     def backward(self, g):  # grad / sqrt(self^2 + 1)
         x = self._x()
         return (g * rsqrt(x * x + 1),)
 
 
 class AcoshBackward0(_Saved1):
+    __slots__ = ()
+
     def backward(self, g):  # grad / sqrt(self^2 - 1)
         x = self._x()
         return (g * rsqrt(x * x - 1),)
 
 
 class AtanhBackward0(_Saved1):
+    __slots__ = ()
+
     def backward(self, g):  # grad / (1 - self^2)
         x = self._x()
         return (g / (1 - x * x),)
 
 
 class ErfBackward0(_Saved1):
+    __slots__ = ()
+
     def backward(self, g):  # grad * 2 / sqrt(pi) * exp(-self^2)
         x = self._x()
         return (g * (exp(-(x * x)) * _TWO_OVER_SQRT_PI),)
 
 
 class ErfcBackward0(_Saved1):
+    __slots__ = ()
+
     def backward(self, g):  # -grad * 2 / sqrt(pi) * exp(-self^2)
         x = self._x()
         return (g * (exp(-(x * x)) * -_TWO_OVER_SQRT_PI),)
 
 
 class ErfinvBackward0(_Saved1):
+    __slots__ = ()
+
     def backward(self, g):  # grad * sqrt(pi) / 2 * exp(erfinv(self)^2), erfinv(self) = result
         r = self._x()
         return (g * (exp(r * r) * _SQRT_PI_OVER_2),)
@@ -796,35 +858,39 @@ class ErfinvBackward0(_Saved1):
 class _ZeroBackward(Node):
     """Piecewise-constant ops (floor, ceil, round, trunc, sign, sgn): zero gradient."""
 
+    __slots__ = ()
+
     def backward(self, g):
         return (_zeros(g),)
 
 
 class FloorBackward0(_ZeroBackward):
-    pass
+    __slots__ = ()
 
 
 class CeilBackward0(_ZeroBackward):
-    pass
+    __slots__ = ()
 
 
 class TruncBackward0(_ZeroBackward):
-    pass
+    __slots__ = ()
 
 
 class RoundBackward0(_ZeroBackward):
-    pass
+    __slots__ = ()
 
 
 class RoundBackward1(_ZeroBackward):
-    pass
+    __slots__ = ()
 
 
 class SgnBackward0(_ZeroBackward):
-    pass
+    __slots__ = ()
 
 
 class FracBackward0(Node):
+    __slots__ = ()
+
     def backward(self, g):  # frac = self - trunc(self): grad passes
         return (g,)
 
@@ -943,8 +1009,6 @@ def sign(input, *, out=None) -> Tensor:
     """
     return _sign_unchecked(input, out=out)
 
-
-sign.__doc__ = sign.__doc__
 
 
 def _check_neg(input):
@@ -1475,12 +1539,14 @@ hypot_ = _make_inplace(hypot, "hypot_")
 
 # ----------------------------------------------------------------------------- remainder / fmod / floor_divide
 class RemainderBackward0(Node):
+    __slots__ = ()
+
     def backward(self, g):  # remainder(self, scalar): grad
         return (g,)
 
 
 class FmodBackward0(RemainderBackward0):
-    pass
+    __slots__ = ()
 
 
 class RemainderBackward1(Node):

@@ -34,6 +34,8 @@ def _expand_grad(g, shape, dims, keepdim):
 class SumBackward0(Node):
     """sum(): grad expanded to the input's shape."""
 
+    __slots__ = ()
+
     def backward(self, g):
         return (g.expand(self._meta[0][0]),)
 
@@ -48,6 +50,8 @@ class SumBackward1(Node):
 
 
 class MeanBackward0(Node):
+    __slots__ = ()
+
     def backward(self, g):
         shape = self._meta[0][0]
         n = int(np.prod(shape)) if shape else 1
@@ -1441,12 +1445,6 @@ def _torch_argsort(a, d, descending, stable):
             om[pos] = idx
         order = np.moveaxis(om, -1, d)
     return order
-
-
-def _slices(a, d):
-    """(moved array of shape (rest..., n), iterator over flat slices) for per-slice loops."""
-    m = np.moveaxis(a, d, -1)
-    return m, m.reshape(-1, m.shape[-1]) if m.size else m.reshape(-1, m.shape[-1] if m.ndim else 1)
 
 
 def topk(input, k: int, dim: int = -1, largest: bool = True, sorted: bool = True, *, out=None):  # noqa: A002
