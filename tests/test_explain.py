@@ -300,3 +300,17 @@ def test_decorator_form_and_user_errors_pass_through():
         with explaining():
             (x * 2).backward()
     assert not E.is_explaining()
+
+
+def test_explain_after_this_outputs_own_backward_is_ok():
+    w = ember.tensor([1.0, 2.0], requires_grad=True)
+    with explaining():
+        loss = (w * w).sum()
+        loss.backward(retain_graph=True); line = here()  # noqa: E702
+    e = explain(loss, {"w": w})["w"]
+    assert (e.reached, e.reason) == (True, "ok")
+    assert f"test_explain.py:{line}" in e.message
+    # a different output now would add to those values
+    with explaining():
+        other = (w * 3).sum()
+    assert explain(other, {"w": w})["w"].reason == "accumulates"

@@ -213,8 +213,9 @@ def _note_backward(frame, where: str) -> None:
     loc = frame.f_locals
     roots = []
     _collect(loc.get("self", loc.get("tensors")), roots)
+    root_fns = tuple(weakref.ref(r.grad_fn) for r in roots if r.grad_fn is not None)
     for var in _leaves(roots):
-        _backward_at[id(var)] = (weakref.ref(var), where)
+        _backward_at[id(var)] = (weakref.ref(var), where, root_fns)
 
 
 def _leaves(roots) -> list:
@@ -545,7 +546,13 @@ def _explain_one(output, out_name, name, x, edges, leaves, recorded, optimizer) 
         g = x._grad
         if g is not None and not _is_zero(g):
             at = _backward_at.get(id(x))
-            where = at[1] if at is not None and at[0]() is x else None
+            at = at if at is not None and at[0]() is x else None
+            if at is not None and output.grad_fn is not None and any(r() is output.grad_fn for r in at[2]):
+                # the values came from this very output's backward (explain called after it)
+                return GradEntry(name, True, "ok",
+                                 f"backward() at {_short(at[1])} stored its gradient in {name}.grad "
+                                 f"(another backward would add to it).", None)
+            where = at[1] if at is not None else None
             since = f" (from the backward at {_short(where)})" if where else ""
             return GradEntry(name, True, "accumulates",
                              f"{name}.grad already holds values{since}; backward adds the new gradient to "
