@@ -1280,7 +1280,8 @@ def _std_adjust_heap(idx, first, hole, length, value, comp):
     idx[first + hole] = value
 
 
-def _std_partial_sort(idx, first, middle, last, comp):
+def _std_partial_sort(idx, first, middle, last, comp, sort_heap=True):
+    """libstdc++'s heap select of [first, middle) from [first, last), then its heap sort."""
     length = middle - first
     if length > 1:
         parent = (length - 2) // 2
@@ -1294,7 +1295,7 @@ def _std_partial_sort(idx, first, middle, last, comp):
             value = idx[i]
             idx[i] = idx[first]
             _std_adjust_heap(idx, first, 0, length, value, comp)
-    end = middle
+    end = middle if sort_heap else first
     while end - first > 1:
         end -= 1
         value = idx[end]
@@ -1323,7 +1324,7 @@ def _std_nth_element(idx, first, nth, last, comp):
     depth = 2 * int(_math.log2(n)) if n > 0 else 0
     while last - first > 3:
         if depth == 0:
-            _std_partial_sort(idx, first, nth + 1, last, comp)
+            _std_partial_sort(idx, first, nth + 1, last, comp, sort_heap=False)
             idx[first], idx[nth] = idx[nth], idx[first]
             return
         depth -= 1
@@ -1420,6 +1421,12 @@ def _positions(mask):
     return list(zip(*np.nonzero(mask)))
 
 
+# NOTE: replaying torch's std::sort in Python costs about 1 s per 10^5 tied elements; above this
+# many elements in tied slices, sort() falls back to the stable order (equal values keep their
+# input order, which torch's unstable sort does not promise either).
+_EXACT_TIE_LIMIT = 100_000
+
+
 def _torch_argsort(a, d, descending, stable):
     """torch's CPU sort order along ``d``: ``stable`` gives a stable sort; otherwise torch runs
     libstdc++'s ``std::sort`` on (value, index) pairs, which is replayed on slices holding ties
@@ -1434,7 +1441,7 @@ def _torch_argsort(a, d, descending, stable):
         if key.dtype.kind in "fc":
             tied |= np.isnan(srt[..., 1:]) & np.isnan(srt[..., :-1])
     slow = tied.any(axis=-1)
-    if slow.any():
+    if slow.any() and int(slow.sum()) * a.shape[d] <= _EXACT_TIE_LIMIT:
         km = np.moveaxis(key, d, -1)
         om = np.moveaxis(order, d, -1).copy()
         n = km.shape[-1]
