@@ -875,10 +875,17 @@ class SoftmaxBackward0(Node):
 class LogSoftmaxBackward0(Node):
     """grad_in = g - exp(y) * sum(g, dim)."""
 
-    __slots__ = ("result", "dim")
+    __slots__ = ("result", "dim", "probs")
 
     def backward(self, g):
         y = self.result.unpack(self)
+        probs = self.probs
+        if probs is not None and not STATE.grad_enabled and g._data.dtype == probs.dtype:
+            # first-order fast path: exp(y) was kept by the forward
+            ga = g._data
+            out = probs * ga.sum(axis=self.dim, keepdims=True)
+            np.subtract(ga, out, out=out)
+            return (_wrap(out),)
         return (g - y.exp() * g.sum(self.dim, keepdim=True),)
 
 
@@ -930,10 +937,22 @@ def _softmax(input: Tensor, dim: int) -> Tensor:
 def _log_softmax(input: Tensor, dim: int) -> Tensor:
     a = input._data
     d = wrap_dim(dim, a.ndim)
-    r = _wrap(_log_softmax_arr(a, d))
-    if needs_grad(input):
-        n = record(LogSoftmaxBackward0, r, (input,))
-        n.result, n.dim = SavedTensor(r, n), d
+    if not needs_grad(input):
+        return _wrap(_log_softmax_arr(a, d))
+    probs = None
+    if a.ndim and a.size and a.dtype.kind == "f":
+        # one pass that also keeps softmax(x), which the backward needs (no exp there)
+        with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+            y = a - np.max(a, axis=d, keepdims=True)
+            probs = np.exp(y)
+            total = probs.sum(axis=d, keepdims=True)
+            y -= np.log(total)
+            probs /= total
+    else:
+        y = _log_softmax_arr(a, d)
+    r = _wrap(y)
+    n = record(LogSoftmaxBackward0, r, (input,))
+    n.result, n.dim, n.probs = SavedTensor(r, n), d, probs
     return r
 
 
@@ -1289,12 +1308,28 @@ class NllLossBackward0(Node):
     """The gradient is linear in the output's: ``g * coef`` with coef = -w[t] (/ total weight)
     at each target position."""
 
-    __slots__ = ("coef", "reduction", "class_dim", "target", "weight", "ignore_index", "total_weight")
+    __slots__ = ("tc", "wv", "shape", "reduction", "class_dim", "target", "weight", "ignore_index",
+                 "total_weight")
+
+    def _coef(self, dtype, scale=None):
+        """The dense coefficient array, shaped as the input; ``scale`` multiplies each row."""
+        shape = self.shape                    # the input's shape with the class dim last
+        tc = self.tc
+        coef = np.zeros((tc.size, shape[-1]), dtype)
+        with np.errstate(invalid="ignore", over="ignore"):
+            coef[np.arange(tc.size), tc] = self.wv if scale is None else self.wv * scale
+        coef = coef.reshape(shape)
+        return coef if self.class_dim == len(shape) - 1 else np.moveaxis(coef, -1, self.class_dim)
 
     def backward(self, g):
+        ga = g._data
+        if not STATE.grad_enabled:
+            # first-order fast path: scatter the scaled coefficients straight into the gradient
+            scale = ga.reshape(-1) if self.reduction == "none" and ga.ndim else ga.reshape(())
+            return (_wrap(self._coef(np.result_type(ga.dtype, self.wv), scale).astype(ga.dtype, copy=False)),)
         if self.reduction == "none" and g.dim() > 0:
             g = g.unsqueeze(self.class_dim)
-        return (g * _const(self.coef),)
+        return (g * _const(self._coef(ga.dtype)),)
 
 
 class NllLoss2DBackward0(NllLossBackward0):
@@ -1337,40 +1372,52 @@ def nll_loss(input: Tensor, target: Tensor, weight: Optional[Tensor] = None, siz
     C = a.shape[class_dim]
     if weight is not None and weight._data.shape != (C,):
         raise RuntimeError(f"weight tensor should be defined either for all {C} classes or no classes but got weight tensor of shape: [{', '.join(map(str, weight.shape))}]")
-    flat = np.moveaxis(a, class_dim, -1).reshape(-1, C)
-    tf = t.reshape(-1).astype(np.int64)
+    flat = (a if class_dim == a.ndim - 1 else np.moveaxis(a, class_dim, -1)).reshape(-1, C)
+    tf = t.reshape(-1)
+    if tf.dtype != np.int64:
+        tf = tf.astype(np.int64)
+    M = tf.size
     valid = tf != ignore_index
-    bad = valid & ((tf < 0) | (tf >= C))
-    if bad.any():
-        raise IndexError(f"Target {tf[np.argmax(bad)]} is out of bounds.")
-    tc = np.where(valid, tf, 0)
-    w = weight._data[tc].astype(a.dtype) if weight is not None else np.ones(tc.shape, a.dtype)
-    w = w * valid
-    rows = np.arange(tf.size)
-    picked = flat[rows, tc]
-    losses = (-w * picked).astype(a.dtype)
+    all_valid = bool(valid.all())
+    if all_valid:
+        if M and (tf.min() < 0 or tf.max() >= C):
+            raise IndexError(f"Target {tf[np.argmax((tf < 0) | (tf >= C))]} is out of bounds.")
+        tc = tf
+    else:
+        bad = valid & ((tf < 0) | (tf >= C))
+        if bad.any():
+            raise IndexError(f"Target {tf[np.argmax(bad)]} is out of bounds.")
+        tc = np.where(valid, tf, 0)
+    if weight is not None:
+        w = weight._data[tc].astype(a.dtype)
+        if not all_valid:
+            w *= valid
+    else:
+        w = None if all_valid else valid.astype(a.dtype)
+    picked = flat[np.arange(M), tc]
+    losses = -picked if w is None else (-w * picked).astype(a.dtype, copy=False)
+    one = np.ones((), a.dtype)
     if reduction == "none":
         out = losses.reshape(t.shape)
-        denom = 1.0
+        denom = one
     elif reduction == "sum":
         out = np.asarray(losses.sum(dtype=a.dtype))
-        denom = 1.0
+        denom = one
     else:
-        total = w.sum(dtype=a.dtype)
+        total = np.asarray(M, a.dtype) if w is None else w.sum(dtype=a.dtype)
         with np.errstate(invalid="ignore", divide="ignore"):
             out = np.asarray(losses.sum(dtype=a.dtype) / total)
         denom = total
     r = _wrap(np.asarray(out, dtype=a.dtype))
     if needs_grad(input):
         cls = NllLoss2DBackward0 if a.ndim >= 3 else NllLossBackward0
-        coef = np.zeros_like(flat)
         with np.errstate(invalid="ignore", divide="ignore"):
-            coef[rows, tc] = -w / denom
+            # the gradient's value at each target position, before scaling by the output's
+            wv = (-one / denom) if w is None else (-w / denom)
         moved = list(a.shape)
         moved.append(moved.pop(class_dim))
-        coef = np.moveaxis(coef.reshape(moved), -1, class_dim)
         n = record(cls, r, (input,))
-        n.coef, n.reduction, n.class_dim = coef, reduction, class_dim
+        n.tc, n.wv, n.shape, n.reduction, n.class_dim = tc, wv, tuple(moved), reduction, class_dim
         n.ignore_index = ignore_index
         if reduction == "none" and a.ndim >= 3 and a.ndim != 4:
             # NOTE: torch reshapes other ranks to 4-d for the 2-d kernel, then views back
