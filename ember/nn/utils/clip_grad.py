@@ -24,6 +24,10 @@ def _as_list(parameters):
 
 
 def _norm_arr(a, norm_type: float):
+    if norm_type == 2 and a.dtype.kind == "f" and a.size:
+        # one pass, no temporaries: the dot product of the flattened array with itself
+        f = a.reshape(-1)
+        return np.sqrt(np.dot(f, f))
     a = np.abs(a)
     if norm_type == float("inf"):
         return a.max() if a.size else np.zeros((), a.dtype)
