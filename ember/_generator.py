@@ -405,14 +405,24 @@ class Generator:
         dev = str(getattr(device, "type", device))
         if dev.split(":")[0] != "cpu":
             raise RuntimeError(f"ember only has CPU generators, got device '{device}'")
-        self._bg = np.random.MT19937(0)
-        self._npg = np.random.Generator(self._bg)
+        # self._bg (NumPy's MT19937 holding the state) and self._npg are made on first use by
+        # __getattr__: importing numpy.random costs ~13 ms, a tenth of ``import ember``
         self._seed = 0
         self._next_on_twist = 0  # torch's `next` field while a twist is pending
         self._normal_double: Optional[float] = None
         self._normal_float: Optional[float] = None
         self._legacy = (0.0, 0.0)  # normal_x, normal_rho: carried through get/set_state
         self.manual_seed(DEFAULT_SEED)
+
+    def __getattr__(self, name: str):
+        # only reached while the bit generator does not exist yet (see __init__)
+        if name in ("_bg", "_npg"):
+            bg = np.random.MT19937(0)
+            bg._legacy_seeding(self._seed & 0xFFFFFFFF)  # as manual_seed would have
+            self._bg = bg
+            self._npg = np.random.Generator(bg)
+            return getattr(self, name)
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
     # ------------------------------------------------------------------ torch API
     @property
@@ -435,7 +445,8 @@ class Generator:
             raise RuntimeError("Overflow when unpacking long long")
         seed &= (1 << 64) - 1
         self._seed = seed
-        self._bg._legacy_seeding(seed & 0xFFFFFFFF)  # init_genrand on the low 32 bits
+        if "_bg" in self.__dict__:  # else it is seeded from self._seed when first made
+            self._bg._legacy_seeding(seed & 0xFFFFFFFF)  # init_genrand on the low 32 bits
         self._next_on_twist = 0
         self._normal_double = None
         self._normal_float = None
