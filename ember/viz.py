@@ -147,8 +147,8 @@ def _saved_attrs(fn) -> List[str]:
     found = []
     for cls in type(fn).__mro__:
         for slot in cls.__dict__.get("__slots__", ()):
-            if slot in ("next_functions", "_seq", "_meta", "__dict__", "__weakref__", "variable"):
-                continue
+            if slot.startswith("_") or slot in ("next_functions", "variable"):
+                continue   # the node's own bookkeeping, not a saved value
             base = slot[:-7] if slot.endswith("_scalar") else slot.rstrip("_")
             cands = ("self", "result") if slot == "saved" else (base,)
             for c in cands:

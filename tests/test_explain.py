@@ -4,6 +4,7 @@ name its cause and (for cuts made under ``explaining()``) the source line.
 Whether an input is reached is checked against torch: the same program run with torch
 leaves ``.grad`` None exactly for the inputs explain calls not reached.
 """
+import os
 import sys
 
 import numpy as np
@@ -67,7 +68,8 @@ def prog_int_cast(lib, mark):
 
 
 def prog_requires_grad_false(lib, mark):
-    x, w = _t(lib, [1.0, 2.0], False), _t(lib, [3.0, 4.0], True)
+    x = lib.tensor(np.array([1.0, 2.0], dtype=np.float32)); mark["x"] = here()  # noqa: E702
+    w = _t(lib, [3.0, 4.0], True)
     return (x * w).sum(), {"x": x, "w": w}
 
 
@@ -97,7 +99,7 @@ def test_cut_is_named_with_its_line(prog):
     if "x" in mark:
         assert x.where == f"{__file__}:{mark['x']}"
         assert x.line == mark["x"] and x.file == __file__
-        assert f"test_explain.py:{mark['x']}" in x.message
+        assert f"{os.path.basename(__file__)}:{mark['x']}" in x.message
     else:
         assert x.where is None
     if "block" in mark:
@@ -314,3 +316,24 @@ def test_explain_after_this_outputs_own_backward_is_ok():
     with explaining():
         other = (w * 3).sum()
     assert explain(other, {"w": w})["w"].reason == "accumulates"
+
+
+def test_requires_grad_false_names_where_it_was_set_or_made():
+    lin = ember.nn.Linear(2, 2)
+    with explaining():
+        x = ember.ones(3, 2); made = here()  # noqa: E702
+        lin.bias.requires_grad = False; flag = here()  # noqa: E702
+        lin.weight.requires_grad_(False); flag2 = here()  # noqa: E702
+        w = ember.ones(2, requires_grad=True)
+        loss = (lin(x) * w).sum()
+    r = explain(loss, {"x": x, "bias": lin.bias, "weight": lin.weight, "w": w})
+    assert (r["x"].reason, r["x"].line) == ("requires_grad_false", made)
+    assert "created by ones()" in r["x"].message
+    assert (r["bias"].reason, r["bias"].line) == ("requires_grad_false", flag)
+    assert (r["weight"].reason, r["weight"].line) == ("requires_grad_false", flag2)
+    assert "set to False" in r["weight"].message
+    # without the mode: a frozen parameter is still recognised as one
+    net = ember.nn.Linear(2, 1)
+    net.requires_grad_(False)
+    out = (net(ember.ones(1, 2)) * w[:1]).sum()
+    assert "frozen parameter" in explain(out, net)["weight"].message

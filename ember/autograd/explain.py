@@ -67,7 +67,8 @@ class _Rec:
 
 
 _table: Dict[int, _Rec] = {}           # id(tensor) -> its latest record
-_backward_at: Dict[int, Any] = {}      # id(leaf) -> (weakref, "file:line" of the last backward)
+_backward_at: Dict[int, Any] = {}      # id(leaf) -> (weakref, "file:line" of the last backward, roots)
+_flag_at: Dict[int, Any] = {}          # id(tensor) -> (weakref, "file:line", value) of requires_grad=...
 _blocks: List[str] = []                # where the grad-disabling blocks now open were entered
 _is_ember: Dict[Any, bool] = {}        # code object -> is it ember's own code
 _depth = [0]
@@ -100,6 +101,8 @@ def _init_special() -> None:
         _special[cls.__exit__.__code__] = "exit"
     _special[_tensor.Tensor.backward.__code__] = "backward"
     _special[A.backward.__code__] = "backward"
+    _special[_tensor.Tensor.requires_grad_.__code__] = "flag"
+    _special[_tensor.Tensor.requires_grad.fset.__code__] = "flag"
 
 
 def _leaf_rec(t) -> _Rec:
@@ -165,6 +168,12 @@ def _on_return(frame, back, result) -> None:
         elif special == "exit":
             if _blocks:
                 _blocks.pop()
+        elif special == "flag":
+            loc = frame.f_locals
+            t = loc.get("self")
+            if t is not None:
+                value = loc.get("requires_grad", loc.get("value"))
+                _flag_at[id(t)] = (weakref.ref(t), _where(back), bool(value))
         else:
             _note_backward(frame, _where(back))
         return
@@ -175,8 +184,6 @@ def _on_return(frame, back, result) -> None:
     else:
         return
     ins = _args(frame)
-    if not ins:
-        return
     where = _where(back)
     op = code.co_name
     if op in ("f", "op", "fn", "wrapper"):   # ops made by a factory: their name is in a local
@@ -570,7 +577,17 @@ def _explain_one(output, out_name, name, x, edges, leaves, recorded, optimizer) 
                    f"{_short(own.where)} ({REASONS[own.cut][4:]}).")
         else:
             reason, where = "requires_grad_false", None
-            what = "a leaf created without requires_grad=True" if x.grad_fn is None else "not part of a graph"
+            flag = _flag_at.get(id(x))
+            if flag is not None and flag[0]() is x and not flag[2]:
+                where = flag[1]
+                what = f"requires_grad was set to False at {_short(where)}"
+            elif own is not None and not own.inputs:
+                where = own.where
+                what = f"it was created by {own.op}() at {_short(where)} without requires_grad=True"
+            elif type(x).__name__ == "Parameter":
+                what = "requires_grad was switched off: a frozen parameter"
+            else:
+                what = "a leaf created without requires_grad=True"
             msg = (f"{name} does not require grad ({what}); call {name}.requires_grad_() before using "
                    f"it, if it should get a gradient.")
     elif not output._rg and not recorded:
