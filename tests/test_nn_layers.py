@@ -301,6 +301,32 @@ def test_norm_layers_eval_after_training(name, make, shapes, steps):
     parity(lambda T: em if T is ember else tm, shapes, train=False, steps=1)
 
 
+@pytest.mark.parametrize("make,shape", [
+    (lambda T: T.nn.BatchNorm2d(8), (6, 8, 5, 4)),
+    (lambda T: T.nn.BatchNorm2d(8, affine=False), (6, 8, 5, 4)),
+    (lambda T: T.nn.BatchNorm1d(5), (7, 5)),
+    (lambda T: T.nn.GroupNorm(2, 8), (3, 8, 4, 4)),
+    (lambda T: T.nn.LayerNorm((4, 4)), (3, 8, 4, 4)),
+])
+def test_norm_first_order_and_create_graph_agree(make, shape):
+    # the fused first-order backward and the differentiable one give torch's gradients
+    for create_graph in (False, True):
+        res = {}
+        for lib in (torch, ember):
+            m = make(lib).double()
+            if lib is ember:
+                copy_params(m, res["torch_module"])
+            x = lib.tensor(rand(shape, "float64", seed=5), requires_grad=True)
+            y = m(x)
+            gy = lib.tensor(rand(shape, "float64", seed=6))
+            params = [x] + list(m.parameters())
+            gs = lib.autograd.grad((y * gy).sum(), params, create_graph=create_graph)
+            res[lib.__name__] = [g.detach().numpy() for g in gs]
+            res["torch_module"] = m
+        for a, b in zip(res["ember"], res["torch"]):
+            np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-10)
+
+
 def test_batchnorm_num_batches_and_state_dict():
     tm, em = torch.nn.BatchNorm2d(3), ember.nn.BatchNorm2d(3)
     for s in range(4):

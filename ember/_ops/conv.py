@@ -859,13 +859,15 @@ class _NativeNormNode(Node):
     view of x (or fixed running statistics in eval); written in ember ops, recomputing the
     statistics from x so that double backward is exact."""
 
-    __slots__ = ("x_", "w_", "cfg")
+    __slots__ = ("x_", "w_", "cfg", "stats")
 
     def backward(self, g):
         nf = self.next_functions
         x = self.x_.unpack()
         w = self.w_.unpack() if self.w_ is not None else None
         view_shape, axes, eps, wshape, gdims, fixed = self.cfg
+        if not STATE.grad_enabled and fixed is None and self.stats is not None:
+            return self._first_order(g._data, x._data, None if w is None else w._data)
         xs = x.shape
         if fixed is not None:
             mean_c, invstd_c = fixed
@@ -892,32 +894,83 @@ class _NativeNormNode(Node):
         return gx, gw, gb
 
 
+    def _first_order(self, ga, xa, wa):
+        """First-order gradients on arrays, with the forward's mean and 1/std (as torch's native
+        batch norm backward): for batch norm, where the statistics and the affine parameters
+        share the reduced dims, the two means in the input gradient are the weight and bias
+        gradients over n, so the input gradient is one fused per-channel affine combination."""
+        nf = self.next_functions
+        view_shape, axes, eps, wshape, gdims, _ = self.cfg
+        mean, invstd = self.stats
+        xs = xa.shape
+        gdims_t = tuple(gdims)
+        xhat = ((xa.reshape(view_shape) - mean) * invstd).reshape(xs)
+        need_w = len(nf) > 1 and nf[1][0] is not None
+        need_b = len(nf) > 2 and nf[2][0] is not None
+        gx = gw = gb = None
+        if tuple(view_shape) == tuple(xs) and tuple(axes) == gdims_t:
+            n = xa.size // max(mean.size, 1)
+            gsum = ga.sum(axis=gdims_t, keepdims=True)
+            gxh = (ga * xhat).sum(axis=gdims_t, keepdims=True)
+            if nf[0][0] is not None:
+                scale = invstd if wa is None else invstd * wa.reshape(wshape)
+                gx = ga * scale
+                gx -= xhat * (scale * gxh / n)
+                gx -= scale * gsum / n
+                gx = _wrap(gx.astype(xa.dtype, copy=False))
+            if need_w:
+                gw = _wrap(gxh.reshape(self._meta[1][0]).astype(xa.dtype, copy=False))
+            if need_b:
+                gb = _wrap(gsum.reshape(self._meta[2][0]).astype(xa.dtype, copy=False))
+            return gx, gw, gb
+        if nf[0][0] is not None:
+            gh = ga if wa is None else ga * wa.reshape(wshape)
+            ghv = gh.reshape(view_shape)
+            xhv = xhat.reshape(view_shape)
+            gxv = ghv - ghv.mean(axis=tuple(axes), keepdims=True)
+            gxv -= xhv * (ghv * xhv).mean(axis=tuple(axes), keepdims=True)
+            gxv *= invstd
+            gx = _wrap(gxv.reshape(xs).astype(xa.dtype, copy=False))
+        if need_w:
+            gw = _wrap((ga * xhat).sum(axis=gdims_t).reshape(self._meta[1][0]).astype(xa.dtype, copy=False))
+        if need_b:
+            gb = _wrap(ga.sum(axis=gdims_t).reshape(self._meta[2][0]).astype(xa.dtype, copy=False))
+        return gx, gw, gb
+
+
 def native_norm(x: Tensor, w, b, view_shape, axes, eps, wshape, gdims, name, fixed=None):
     """Normalise ``x`` over ``axes`` of ``x.reshape(view_shape)`` (or with ``fixed`` =
     (mean, invstd) arrays broadcastable to x), then scale by ``w`` and shift by ``b`` (both
     reshaped to ``wshape``). Returns (out, mean, biased var) arrays of the statistics."""
     xa = x._data
     acc = np.float64 if xa.dtype == np.float64 else np.float32
+    scaled = False
     if fixed is None:
         xv = xa.reshape(view_shape)
         mean = xv.mean(axis=axes, keepdims=True, dtype=acc)
         xc = xv - mean
         var = (xc * xc).mean(axis=axes, keepdims=True, dtype=acc)
         invstd = 1.0 / np.sqrt(var + eps)
-        out = (xc * invstd).reshape(xa.shape)
+        if tuple(view_shape) == xa.shape and w is not None:
+            # batch norm: scale by invstd * w per channel in one pass
+            out = xc * (invstd * w._data.reshape(wshape))
+            scaled = True
+        else:
+            out = (xc * invstd).reshape(xa.shape)
     else:
         mean = var = None
         out = (xa - fixed[0]) * fixed[1]
-    if w is not None:
+    if w is not None and not scaled:
         out = out * w._data.reshape(wshape)
     if b is not None:
-        out = out + b._data.reshape(wshape)
+        out += b._data.reshape(wshape)
     r = _wrap(np.ascontiguousarray(out, dtype=xa.dtype))
     if needs_grad(x, w, b):
         n = record(_named(_NativeNormNode, name), r, (x, w, b))
         n.x_ = SavedTensor(x)
         n.w_ = SavedTensor(w) if w is not None else None
         n.cfg = (tuple(view_shape), tuple(axes), eps, tuple(wshape), list(gdims), fixed)
+        n.stats = None if fixed is not None else (mean, invstd)
     return r, mean, var
 
 
