@@ -5,7 +5,7 @@ with truncated backpropagation on random windows of the text (the last 10% is he
 gradient clipping with ``clip_grad_norm_``, then sampling from the model one character at a
 time, carrying the LSTM state.
 
-Quality of a full run (``python examples/char_lstm.py``, 100 steps, about 8 s on 2 cores):
+Quality of a full run (``python examples/char_lstm.py``, 100 steps, about 4 s of CPU time):
 validation loss 2.04 nats per character (a uniform guess over the 52-character vocabulary is
 3.95; the text is so short that longer training only memorises it: by 400 steps the training
 loss is 0.2 and the validation loss climbs back to 3.2), and samples such as

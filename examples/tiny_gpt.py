@@ -3,13 +3,16 @@ tale (examples/data/embers.txt) and sampled from.
 
 Token and position embeddings, ``n_layer`` pre-norm blocks of multi-head causal
 self-attention (the mask hides future positions) and an MLP with GELU (tanh form, as GPT-2),
-a final LayerNorm and a head tied to the token embedding. Trained with ``AdamW`` (weight decay on matrices only), a
-linear warm-up followed by a cosine decay (``LambdaLR``), gradient clipping; then sampled with
-temperature and top-k.
+a final LayerNorm and a head tied to the token embedding; dropout 0.2 on the embeddings, the
+attention and the residual branches. Trained with ``AdamW`` (weight decay on matrices only), a
+linear warm-up followed by a cosine decay (``LambdaLR``) and gradient clipping; then sampled
+with temperature and top-k.
 
-Quality of a full run (``python examples/tiny_gpt.py``, 300 steps, about 90 s on 2 cores):
-validation loss 1.86 nats per character (a uniform guess over the 52 characters is 3.95), and
-samples with real words of the tale.
+Quality of a full run (``python examples/tiny_gpt.py``, 400 steps, about 20 s of CPU time):
+validation loss 2.23 nats per character (a uniform guess over the 52 characters is 3.95; the
+4.5 KB text is too short for more: without the dropout the model memorises it), and samples in
+the shape of the tale, such as "The keeper he le oow atchet thore dowalkat ld whired tore.".
+The same script under PyTorch prints the same numbers and the same sample.
 
 ``--tiny`` (or ``EMBER_EXAMPLES_TINY=1``) trains 6 steps, for smoke tests.
 """
@@ -25,9 +28,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 class CausalSelfAttention(nn.Module):
-    def __init__(self, n_embd, n_head, block_size):
+    def __init__(self, n_embd, n_head, block_size, dropout):
         super().__init__()
         self.n_head = n_head
+        self.drop = nn.Dropout(dropout)
         self.qkv = nn.Linear(n_embd, 3 * n_embd)
         self.proj = nn.Linear(n_embd, n_embd)
         mask = torch.tril(torch.ones(block_size, block_size, dtype=torch.bool))
@@ -42,19 +46,19 @@ class CausalSelfAttention(nn.Module):
         v = v.view(B, T, self.n_head, C // self.n_head).transpose(1, 2)
         att = (q @ k.transpose(-2, -1)) / math.sqrt(k.size(-1))
         att = att.masked_fill(~self.mask[:, :, :T, :T], float("-inf"))   # no peeking ahead
-        att = F.softmax(att, dim=-1)
+        att = self.drop(F.softmax(att, dim=-1))
         y = (att @ v).transpose(1, 2).reshape(B, T, C)
-        return self.proj(y)
+        return self.drop(self.proj(y))
 
 
 class Block(nn.Module):
-    def __init__(self, n_embd, n_head, block_size):
+    def __init__(self, n_embd, n_head, block_size, dropout):
         super().__init__()
         self.ln1 = nn.LayerNorm(n_embd)
-        self.attn = CausalSelfAttention(n_embd, n_head, block_size)
+        self.attn = CausalSelfAttention(n_embd, n_head, block_size, dropout)
         self.ln2 = nn.LayerNorm(n_embd)
         self.mlp = nn.Sequential(nn.Linear(n_embd, 4 * n_embd), nn.GELU(approximate="tanh"),
-                                 nn.Linear(4 * n_embd, n_embd))
+                                 nn.Linear(4 * n_embd, n_embd), nn.Dropout(dropout))
 
     def forward(self, x):
         x = x + self.attn(self.ln1(x))
@@ -62,12 +66,13 @@ class Block(nn.Module):
 
 
 class GPT(nn.Module):
-    def __init__(self, vocab, block_size=64, n_embd=64, n_head=4, n_layer=2):
+    def __init__(self, vocab, block_size=64, n_embd=64, n_head=4, n_layer=2, dropout=0.2):
         super().__init__()
         self.block_size = block_size
         self.tok = nn.Embedding(vocab, n_embd)
         self.pos = nn.Embedding(block_size, n_embd)
-        self.blocks = nn.Sequential(*[Block(n_embd, n_head, block_size) for _ in range(n_layer)])
+        self.drop = nn.Dropout(dropout)
+        self.blocks = nn.Sequential(*[Block(n_embd, n_head, block_size, dropout) for _ in range(n_layer)])
         self.ln_f = nn.LayerNorm(n_embd)
         self.head = nn.Linear(n_embd, vocab, bias=False)
         self.head.weight = self.tok.weight          # weight tying
@@ -82,7 +87,7 @@ class GPT(nn.Module):
 
     def forward(self, idx, targets=None):
         T = idx.size(1)
-        x = self.tok(idx) + self.pos(torch.arange(T))
+        x = self.drop(self.tok(idx) + self.pos(torch.arange(T)))
         logits = self.head(self.ln_f(self.blocks(x)))
         loss = None if targets is None else F.cross_entropy(logits.view(-1, logits.size(-1)), targets.view(-1))
         return logits, loss
@@ -101,7 +106,7 @@ class GPT(nn.Module):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=300)
+    parser.add_argument("--steps", type=int, default=400)
     parser.add_argument("--tiny", action="store_true", default=os.environ.get("EMBER_EXAMPLES_TINY") == "1")
     args = parser.parse_args()
     steps = 6 if args.tiny else args.steps
@@ -115,7 +120,7 @@ def main():
     n = int(0.9 * len(data))
     train, val = data[:n], data[n:]
 
-    block, batch = 64, 32
+    block, batch = 32, 32
     model = GPT(len(chars), block_size=block)
     print(f"{sum(p.numel() for p in model.parameters()):,} parameters")
 
