@@ -121,3 +121,30 @@ def test_errors():
     same_error(lambda T: F(T).prelu(T.ones(2, 3), T.ones(2)))
     same_error(lambda T: F(T).softshrink(T.ones(2), -1.0))
     same_error(lambda T: T.nn.Softmax2d()(T.ones(2)))
+
+
+def test_gelu_float32_fast_erf_matches_torch_over_range_and_tails():
+    # the float32 CDF is a vectorised erfc approximation; it must hold torch's tolerance everywhere,
+    # including the far tails (x * Phi(x) underflows to -0 on the left, equals x on the right)
+    x = np.concatenate([np.linspace(-12, 12, 4001), [-0.0, 1e-30, -1e-30, 40.0, -40.0]]).astype(np.float32)
+    eo, to = check(lambda T, x: F(T).gelu(x), None, arrays=[x])
+    assert np.abs(eo[0].detach().numpy() - to[0].detach().numpy()).max() < 1e-6
+
+
+def test_gelu_fast_backward_equals_create_graph_backward():
+    # the first-order NumPy backward (saved Phi and density) and the ember-op formula agree
+    x = ember.tensor(np.random.default_rng(2).standard_normal(50).astype(np.float32), requires_grad=True)
+    fast, = ember.autograd.grad(EF.gelu(x).sum(), x)
+    slow, = ember.autograd.grad(EF.gelu(x).sum(), x, create_graph=True)
+    assert slow.grad_fn is not None
+    np.testing.assert_allclose(fast.numpy(), slow.detach().numpy(), rtol=1e-6, atol=1e-7)
+
+
+def test_log_softmax_fast_backward_checks_version_and_matches_slow():
+    x = ember.tensor(np.random.default_rng(3).standard_normal((4, 5)).astype(np.float32), requires_grad=True)
+    g = ember.tensor(np.random.default_rng(4).standard_normal((4, 5)).astype(np.float32))
+    fast, = ember.autograd.grad(EF.log_softmax(x, 1), x, g)
+    slow, = ember.autograd.grad(EF.log_softmax(x, 1), x, g, create_graph=True)
+    np.testing.assert_allclose(fast.numpy(), slow.detach().numpy(), rtol=1e-5, atol=1e-6)
+    # an in-place change to the saved output is still caught on the fast path
+    same_error(lambda T: T.nn.functional.log_softmax(T.ones(2, 3, requires_grad=True), 1).exp_().sum().backward())

@@ -188,3 +188,32 @@ def test_loss_modules_parity():
     tm = torch.nn.CrossEntropyLoss(weight=torch.tensor(w))
     assert list(em.state_dict()) == list(tm.state_dict()) == ["weight"]
     check(lambda T, x: (em if T is ember else tm)(x, L(T, TGT)), None, arrays=[X])
+
+
+@pytest.mark.parametrize("red", REDS)
+def test_nll_fast_backward_equals_create_graph_backward(red):
+    # first-order NLL/log_softmax backward (NumPy scatter) against the differentiable formulas,
+    # with class weights, ignored targets and a 3-d input
+    rng = np.random.default_rng(5)
+    for shape, tgt in (((6, 4), rng.integers(0, 4, 6)), ((3, 4, 2), rng.integers(0, 4, (3, 2)))):
+        tgt = tgt.copy()
+        tgt.flat[0] = -100
+        x = ember.tensor(rng.standard_normal(shape).astype(np.float32), requires_grad=True)
+        w = ember.tensor(rng.uniform(0.5, 2.0, 4).astype(np.float32))
+        loss = lambda: F(ember).cross_entropy(x, ember.tensor(tgt), weight=w, reduction=red)  # noqa: E731
+        out = loss()
+        g = ember.ones_like(out) * 0.7
+        fast, = ember.autograd.grad(out, x, g)
+        slow, = ember.autograd.grad(loss(), x, g, create_graph=True)
+        np.testing.assert_allclose(fast.numpy(), slow.detach().numpy(), rtol=1e-5, atol=1e-7)
+        xt = torch.tensor(x.detach().numpy(), requires_grad=True)
+        ref, = torch.autograd.grad(TF.cross_entropy(xt, torch.tensor(tgt), weight=torch.tensor(w.numpy()),
+                                                    reduction=red), xt, torch.full(tuple(out.shape), 0.7))
+        np.testing.assert_allclose(fast.numpy(), ref.numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_cross_entropy_target_out_of_bounds_and_all_ignored():
+    same_error(lambda T: T.nn.functional.cross_entropy(T.zeros(2, 3), T.tensor([1, 3])))
+    same_error(lambda T: T.nn.functional.cross_entropy(T.zeros(2, 3), T.tensor([-1, 0])))
+    check(lambda T, x: F(T).cross_entropy(x, T.tensor([-100, -100]), reduction="sum"), None,
+          arrays=[np.ones((2, 3), np.float32)])

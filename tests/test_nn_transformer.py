@@ -205,3 +205,43 @@ def test_misc_messages():
     assert msgs[0] == msgs[1]
     same_error(lambda T: _small_transformer(T)(T.ones(5, 3, 8), T.ones(4, 2, 8)))
     same_error(lambda T: T.nn.TransformerEncoderLayer(8, 2, activation="tanh"))
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("shape,ns,affine,bias", [((16, 8, 32), (32,), True, True), ((3, 4, 5), (4, 5), True, False),
+                                                  ((3, 5), (5,), False, False), ((6,), (6,), True, True)])
+def test_layer_norm_module_fused_op(dtype, shape, ns, affine, bias):
+    # nn.LayerNorm runs the fused op: values, input/weight/bias gradients and grad_fn as torch's
+    rng = np.random.default_rng(6)
+    x = (rng.standard_normal(shape) * 3 + 1).astype(dtype)
+    tm = torch.nn.LayerNorm(ns, elementwise_affine=affine, bias=bias, dtype=getattr(torch, dtype))
+    em = ember.nn.LayerNorm(ns, elementwise_affine=affine, bias=bias, dtype=getattr(ember, dtype))
+    with torch.no_grad():
+        for p in tm.parameters():
+            p.copy_(torch.tensor(rng.standard_normal(p.shape).astype(dtype)))
+    copy_params(tm, em)
+    xt, xe = torch.tensor(x, requires_grad=True), ember.tensor(x.copy(), requires_grad=True)
+    ot, oe = tm(xt), em(xe)
+    assert oe.grad_fn.name() == type(ot.grad_fn).__name__ == "NativeLayerNormBackward0"
+    assert_close(oe, ot)
+    g = rng.standard_normal(shape).astype(dtype)
+    ot.backward(torch.tensor(g))
+    oe.backward(ember.tensor(g))
+    assert_close(xe.grad, xt.grad)
+    for pe, pt in zip(em.parameters(), tm.parameters()):
+        assert_close(pe.grad, pt.grad, atol=1e-4 if dtype == "float32" else None)
+
+
+def test_layer_norm_module_double_backward_and_fallbacks():
+    rng = np.random.default_rng(7)
+    m = ember.nn.LayerNorm(3, dtype=ember.float64)
+    with ember.no_grad():
+        m.weight.copy_(ember.tensor(rng.uniform(0.5, 1.5, 3)))
+        m.bias.copy_(ember.tensor(rng.standard_normal(3)))
+    fd_check(lambda T, x: m(x) ** 2, [rng.standard_normal((2, 3))])
+    fd_check(lambda T, w, b, x: ember.nn.functional_b._layer_norm(x, (3,), w, b) ** 2,
+             [rng.uniform(0.5, 1.5, 3), rng.standard_normal(3), rng.standard_normal((2, 3))])
+    # mismatched shapes and dtypes are reported as torch does (through F.layer_norm)
+    same_error(lambda T: T.nn.LayerNorm(4)(T.ones(2, 3)))
+    same_error(lambda T: T.nn.LayerNorm(3)(T.ones(2, 3, dtype=T.float64)))
+    same_error(lambda T: T.nn.LayerNorm(3, dtype=T.float64)(T.ones(2, 3)))

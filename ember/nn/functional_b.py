@@ -1814,6 +1814,109 @@ def multilabel_soft_margin_loss(input: Tensor, target: Tensor, weight: Optional[
 
 
 # ------------------------------------------------------------------------------------------
+# layer normalisation
+class NativeLayerNormBackward0(Node):
+    """Gradients of (x - mean) * rstd * w + b over the trailing ``normalized_shape`` dims
+    (torch's native_layer_norm_backward): with gh = g * w,
+    dx = rstd * (gh - mean(gh) - xhat * mean(gh * xhat)), dw = sum(g * xhat), db = sum(g).
+
+    A first-order backward runs in NumPy on the forward's xhat and rstd; under
+    ``create_graph=True`` the statistics are recomputed in ember ops from x, so that double
+    backward is exact.
+    """
+
+    __slots__ = ("input", "weight_", "normalized_shape", "eps", "xhat", "rstd")
+
+    def backward(self, g):
+        x = self.input.unpack()
+        w = self.weight_.unpack() if self.weight_ is not None else None
+        nf = self.next_functions
+        need_x = nf[0][0] is not None
+        need_w = len(nf) > 1 and nf[1][0] is not None
+        need_b = len(nf) > 2 and nf[2][0] is not None
+        ns = self.normalized_shape
+        if not STATE.grad_enabled and g._data.dtype == self.xhat.dtype:
+            xhat, rstd = self.xhat, self.rstd           # (M, N) and (M, 1)
+            N = xhat.shape[1]
+            g2 = g._data.reshape(xhat.shape)
+            gx = gw = gb = None
+            if need_x:
+                gh = g2 * w._data.reshape(1, N) if w is not None else g2
+                a = gh.mean(axis=1, keepdims=True)
+                b = np.einsum("ij,ij->i", gh, xhat)[:, None]
+                b *= np.asarray(1.0 / N, b.dtype)
+                d = xhat * b
+                np.subtract(gh, d, out=d)
+                d -= a
+                d *= rstd
+                gx = _wrap(d.reshape(x._data.shape))
+            if need_w:
+                gw = _wrap(np.einsum("ij,ij->j", g2, xhat).reshape(ns))
+            if need_b:
+                gb = _wrap(g2.sum(axis=0).reshape(ns))
+            return gx, gw, gb
+        dims = tuple(range(x.dim() - len(ns), x.dim()))
+        xc = x - x.mean(dims, keepdim=True)
+        rstd = ((xc * xc).mean(dims, keepdim=True) + self.eps).pow(-0.5)
+        xhat = xc * rstd
+        gx = gw = gb = None
+        if need_x:
+            gh = g if w is None else g * w
+            gx = rstd * (gh - gh.mean(dims, keepdim=True) - xhat * (gh * xhat).mean(dims, keepdim=True))
+        if need_w:
+            gw = (g * xhat).reshape((-1,) + ns).sum(0)
+        if need_b:
+            gb = g.reshape((-1,) + ns).sum(0)
+        return gx, gw, gb
+
+
+_F32_F64 = {np.dtype(np.float32), np.dtype(np.float64)}
+
+
+def _layer_norm(input: Tensor, normalized_shape, weight: Optional[Tensor] = None, bias: Optional[Tensor] = None,
+                eps: float = 1e-5) -> Tensor:
+    """``F.layer_norm`` as one fused op (what ``nn.LayerNorm`` runs); unusual cases (mixed
+    dtypes, non-float input, shapes that do not match) go to ``F.layer_norm``.
+
+    >>> _layer_norm(ember.tensor([[1.0, 3.0]]), (2,))
+    tensor([[-1.0000,  1.0000]])
+    """
+    ns = tuple(normalized_shape)
+    xa = input._data
+    dt = xa.dtype
+    k = len(ns)
+    for t in (weight, bias):
+        if t is not None and t._data.dtype != dt and {dt, t._data.dtype} == _F32_F64:
+            raise RuntimeError("mixed dtype (CPU): expect parameter to have scalar type of Float" if dt == np.float32
+                               else "mixed dtype (CPU): all inputs must share same datatype.")
+    if (dt not in (np.float32, np.float64) or xa.ndim < k or xa.shape[xa.ndim - k:] != ns or not xa.size
+            or any(t is not None and (t._data.dtype != dt or t._data.shape != ns) for t in (weight, bias))):
+        from .functional import layer_norm
+        return layer_norm(input, ns, weight, bias, eps)
+    N = 1
+    for v in ns:
+        N *= v
+    x2 = xa.reshape(-1, N)
+    xhat = x2 - x2.mean(axis=1, keepdims=True)
+    var = np.einsum("ij,ij->i", xhat, xhat)[:, None]
+    var *= np.asarray(1.0 / N, dt)
+    var += np.asarray(eps, dt)
+    rstd = np.sqrt(var, out=var)
+    np.divide(np.asarray(1.0, dt), rstd, out=rstd)
+    xhat *= rstd
+    out = xhat * weight._data.reshape(1, N) if weight is not None else xhat.copy()
+    if bias is not None:
+        out += bias._data.reshape(1, N)
+    r = _wrap(out.reshape(xa.shape))
+    if needs_grad(input, weight, bias):
+        n = record(NativeLayerNormBackward0, r, (input, weight, bias))
+        n.input = SavedTensor(input)
+        n.weight_ = SavedTensor(weight) if weight is not None else None
+        n.normalized_shape, n.eps, n.xhat, n.rstd = ns, eps, xhat, rstd
+    return r
+
+
+# ------------------------------------------------------------------------------------------
 # attention
 def _attn_bias(mask: Optional[Tensor], L: int, S: int, dtype, is_causal: bool) -> Optional[np.ndarray]:
     """The additive bias of a boolean (True = attend) or float mask, and of ``is_causal``."""
