@@ -76,24 +76,55 @@ class Node:
     _parent = None             # anomaly mode: the node whose backward created this one
 
     def __init__(self, inputs=()):
-        # Runs once per recorded op: one pass over the inputs, no intermediate lists.
-        nf = []
-        meta = []
-        for t in inputs:
+        # Runs once per recorded op. One- and two-input ops (most of them) build their edges
+        # and input metadata directly; the loop below is the general case.
+        n = len(inputs)
+        if n == 2:
+            t = inputs[0]
             if t is not None and t._rg:
                 fn = t.grad_fn
-                if fn is None:
-                    nf.append((grad_accumulator(t), 0))
-                else:
-                    nf.append((fn, t._output_nr))
+                e0 = (fn, t._output_nr) if fn is not None else (grad_accumulator(t), 0)
                 a = t._data
-                # shape and dtype of the input, to reduce broadcast gradients and cast them
-                meta.append((a.shape, a.dtype))
+                m0 = (a.shape, a.dtype)
             else:
-                nf.append(_NO_EDGE)
-                meta.append(None)
-        self.next_functions = tuple(nf)
-        self._meta = meta
+                e0 = _NO_EDGE
+                m0 = None
+            t = inputs[1]
+            if t is not None and t._rg:
+                fn = t.grad_fn
+                e1 = (fn, t._output_nr) if fn is not None else (grad_accumulator(t), 0)
+                a = t._data
+                m1 = (a.shape, a.dtype)
+            else:
+                e1 = _NO_EDGE
+                m1 = None
+            self.next_functions = (e0, e1)
+            # shape and dtype of each input, to reduce broadcast gradients and cast them
+            self._meta = [m0, m1]
+        elif n == 1:
+            t = inputs[0]
+            if t is not None and t._rg:
+                fn = t.grad_fn
+                self.next_functions = ((fn, t._output_nr) if fn is not None else (grad_accumulator(t), 0),)
+                a = t._data
+                self._meta = [(a.shape, a.dtype)]
+            else:
+                self.next_functions = (_NO_EDGE,)
+                self._meta = [None]
+        else:
+            nf = []
+            meta = []
+            for t in inputs:
+                if t is not None and t._rg:
+                    fn = t.grad_fn
+                    nf.append((fn, t._output_nr) if fn is not None else (grad_accumulator(t), 0))
+                    a = t._data
+                    meta.append((a.shape, a.dtype))
+                else:
+                    nf.append(_NO_EDGE)
+                    meta.append(None)
+            self.next_functions = tuple(nf)
+            self._meta = meta
         self._seq = next(_counter)
         if STATE.anomaly:
             self._trace = _forward_trace()
