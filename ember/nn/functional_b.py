@@ -1957,12 +1957,16 @@ class ScaledDotProductFlashAttentionForCpuBackward0(Node):
             return tuple(full)
         P = self.probs
         ga = g._data
-        dV = np.swapaxes(P, -1, -2) @ ga
-        dP = ga @ np.swapaxes(v._data, -1, -2)
-        dS = P * (dP - (dP * P).sum(-1, keepdims=True))
-        dQ = (dS @ k._data) * self.scale
-        dK = (np.swapaxes(dS, -1, -2) @ q._data) * self.scale
         nf = self.next_functions
+        dV = np.swapaxes(P, -1, -2) @ ga if nf[2][0] is not None else None
+        # dS = P * (dP - rowsum(dP * P)) * scale, in place on dP
+        dS = ga @ np.swapaxes(v._data, -1, -2)
+        rows = np.einsum("...ij,...ij->...i", dS, P)
+        dS -= rows[..., None]
+        dS *= P
+        dS *= np.asarray(self.scale, dS.dtype)
+        dQ = dS @ k._data if nf[0][0] is not None else None
+        dK = np.swapaxes(dS, -1, -2) @ q._data if nf[1][0] is not None else None
         return (_wrap(dQ.astype(ga.dtype, copy=False)) if nf[0][0] is not None else None,
                 _wrap(dK.astype(ga.dtype, copy=False)) if nf[1][0] is not None else None,
                 _wrap(dV.astype(ga.dtype, copy=False)) if nf[2][0] is not None else None)
@@ -2000,15 +2004,23 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn
     if dropout_p > 0.0 or query.dim() != 4:
         return _sdpa_composed(query, key, value, bias, sc, dropout_p)
     qa, ka, va = query._data, key._data, value._data
-    scores = (qa @ np.swapaxes(ka, -1, -2)) * np.asarray(sc, dt)
+    scores = qa @ np.swapaxes(ka, -1, -2)
+    scores *= np.asarray(sc, scores.dtype)
     if bias is not None:
-        scores = scores + bias
+        scores += bias
     with np.errstate(invalid="ignore"):
         m = scores.max(-1, keepdims=True)
-        m = np.where(np.isfinite(m), m, 0)
-        e = np.exp(scores - m)
-        den = e.sum(-1, keepdims=True)
-        P = np.where(den > 0, e / np.where(den > 0, den, 1), 0).astype(dt, copy=False)
+        if attn_mask is None and np.isfinite(m).all():
+            # every row has a finite score (a causal mask keeps the diagonal): softmax in place
+            scores -= m
+            P = np.exp(scores, out=scores)
+            P /= P.sum(-1, keepdims=True)
+        else:
+            m = np.where(np.isfinite(m), m, 0)
+            e = np.exp(scores - m)
+            den = e.sum(-1, keepdims=True)
+            P = np.where(den > 0, e / np.where(den > 0, den, 1), 0)
+        P = P.astype(dt, copy=False)
     out = _wrap((P @ va).astype(dt, copy=False))
     if needs_grad(query, key, value):
         n = record(ScaledDotProductFlashAttentionForCpuBackward0, out, (query, key, value))
