@@ -189,6 +189,10 @@ class CopySlices(Node):
 
     __slots__ = ("view_fn", "fn", "base_shape", "base_dtype")
 
+    def name(self) -> str:
+        # NOTE: torch's hand-written node reports its C++ name
+        return "torch::autograd::CopySlices"
+
     def __init__(self, base, view_fn, fn):
         Node.__init__(self, (base,))
         # the view's input edge of fn is replaced by the base's own edge

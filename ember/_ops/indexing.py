@@ -12,7 +12,7 @@ tensor([3, 5])
 """
 from __future__ import annotations
 
-from ._util import (D, M, Node, Tensor, _wrap, commit_inplace, make_view, methods, needs_grad, np,
+from ._util import (D, M, Node, SavedTensor, Tensor, _wrap, commit_inplace, make_view, methods, needs_grad, np,
                     record, wrap_dim)
 from . import shape as S
 from .shape import _contig
@@ -582,9 +582,36 @@ class ScatterReduceBackward0(Node):
             ga = gc if self.include_self else scatter(gc, d, idx, 0.0)
             gb = gather(gc, d, idx)
         elif red == "prod":
-            # NOTE: as a quotient result / x, which assumes no zero factors
-            ga = g * res / x if self.include_self else _keep(g, d, self.index)
-            gb = gather(g * res, d, idx) / src
+            # NOTE: as torch: the quotient result / factor, with zero factors replaced by 1 and
+            # the product recomputed, so that a single zero gets the product of the others
+            # (written in ember ops: differentiable again)
+            x, src, res = x.unpack(), src.unpack(), res.unpack(self)
+            masked_x = x.masked_fill(_wrap(x._data == 0), 1.0)
+            ga = g * scatter_reduce(masked_x, d, idx, src, "prod", include_self=self.include_self) / masked_x
+            if not self.include_self:
+                # replaced positions get no gradient (computed as torch does, so that the
+                # gradient is recorded as depending on src, as torch's is)
+                ga = _keep(ga, d, self.index)
+            part = tuple(slice(0, k) for k in self.index.shape)
+            full_src = src
+            if src._data.shape != self.index.shape:
+                src = src[part]
+            src_zero = src._data == 0
+            zeros_at = np.zeros(x.shape, dtype=x._data.dtype)
+            np.add.at(zeros_at, _scatter_key(self.index, d), src_zero)
+            single_t = _wrap(src_zero & (zeros_at[_scatter_key(self.index, d)] == 1))
+            masked_res = scatter_reduce(x, d, idx, src.masked_fill(single_t, 1.0), "prod",
+                                        include_self=self.include_self)
+            from .elementwise import where
+            gb = where(single_t, gather(g * masked_res, d, idx),
+                       gather(g * res, d, idx) / src.masked_fill(_wrap(src_zero), 1.0))
+            if gb._data.shape != full_src._data.shape:
+                from .._creation import zeros
+                padded = zeros(full_src._data.shape, dtype=full_src.dtype)
+                padded[part] = gb
+                gb = padded
+            return (ga if self.next_functions[0][0] is not None else None,
+                    gb if self.next_functions[1][0] is not None else None)
         else:  # amax / amin: the gradient is shared evenly among the elements equal to the result
             srcp = src._data
             resg = np.asarray(res._data[_scatter_key(self.index, d)])
@@ -647,13 +674,23 @@ def scatter_reduce(input, dim: int, index, src, reduce: str, *, include_self: bo
     if needs_grad(input, src):
         n = record(ScatterReduceBackward0, r, (input, src))
         n.dim, n.index, n.reduce, n.include_self = d, idx, reduce, include_self
-        n.self_, n.src, n.result = input.detach(), src.detach(), r.detach()
+        if reduce == "prod":
+            # the prod gradient is written in ember ops on the saved tensors (double backward)
+            n.self_, n.src, n.result = SavedTensor(input), SavedTensor(src), SavedTensor(r, n)
+        else:
+            n.self_, n.src, n.result = input.detach(), src.detach(), r.detach()
     return r
 
 
 def scatter_reduce_(self, dim, index, src, reduce, *, include_self=True) -> Tensor:
     self._check_inplace()
     r = scatter_reduce(self, dim, index, src, reduce, include_self=include_self)
+    old = None
+    if r.grad_fn is not None and reduce == "prod":
+        # the node saved self, which is about to change: it keeps the original values instead
+        old = _wrap(self._data.copy())
+        old._rg, old.grad_fn, old._output_nr = self._rg, self.grad_fn, self._output_nr
+        r.grad_fn.self_ = SavedTensor(old)
     n = commit_inplace(self, r._data, None, ())
     if r.grad_fn is not None:
         from ._util import _copy_slices
@@ -987,7 +1024,8 @@ def _check_1d_like(index, name):
 def take_along_dim(input, indices, dim=None) -> Tensor:
     """Values of ``input`` at ``indices`` along ``dim`` (broadcasting the other dims)."""
     if dim is None:
-        return gather(S.reshape(input, (-1,)), 0, S.reshape(indices, (-1,)))
+        # NOTE: torch flattens with view(-1): a non-contiguous input raises its view error
+        return gather(input.view(-1), 0, indices.view(-1))
     a, i = input._data, indices._data
     d = wrap_dim(dim, a.ndim)
     bs = list(np.broadcast_shapes(a.shape[:d] + (1,) + a.shape[d + 1:], i.shape[:d] + (1,) + i.shape[d + 1:]))

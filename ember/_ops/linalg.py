@@ -736,11 +736,31 @@ def inv(A, *, out=None) -> Tensor:
     return r
 
 
+class _InvExResult(tuple):
+    """torch.return_types.linalg_inv_ex: ``(inverse, info)``."""
+
+    def __new__(cls, inverse, info):
+        return tuple.__new__(cls, (inverse, info))
+
+    inverse = property(lambda self: self[0])
+    info = property(lambda self: self[1])
+
+
+class _CholeskyExResult(tuple):
+    """torch.return_types.linalg_cholesky_ex: ``(L, info)``."""
+
+    def __new__(cls, L, info):
+        return tuple.__new__(cls, (L, info))
+
+    L = property(lambda self: self[0])
+    info = property(lambda self: self[1])
+
+
 def inv_ex(A, *, check_errors: bool = False, out=None):
     """``(inverse, info)``; info is 0 where the matrix was invertible."""
     r = inv(A)
     info = _wrap(np.zeros(A._data.shape[:-2], dtype=np.int32))
-    return r, info
+    return _InvExResult(r, info)
 
 
 inverse = inv
@@ -908,8 +928,9 @@ def cholesky(A, *, upper: bool = False, out=None) -> Tensor:
 
 
 def cholesky_ex(A, *, upper: bool = False, check_errors: bool = False, out=None):
+    """``(L, info)``; info is 0 where the matrix was positive definite."""
     L = linalg_cholesky(A, upper=upper)
-    return L, _wrap(np.zeros(A._data.shape[:-2], dtype=np.int32))
+    return _CholeskyExResult(L, _wrap(np.zeros(A._data.shape[:-2], dtype=np.int32)))
 
 
 def torch_cholesky(input, upper: bool = False, *, out=None) -> Tensor:
@@ -933,29 +954,51 @@ class _QRResult(tuple):
 
 
 class LinalgQrBackward0(Node):
-    __slots__ = ("Q", "R")
+    __slots__ = ("Q", "R", "mode")
     _n_outputs = 2
 
     def apply(self, grads):
-        from .shape import tril
+        from .shape import cat
         gQ, gR = grads
-        Q, R = self.Q.unpack(self), self.R.unpack(self)
-        m, n = Q._data.shape[-2], R._data.shape[-1]
-        if m < n:
+        if self.mode == "r":
             raise RuntimeError("The derivative of linalg.qr depends on Q, which is not computed when mode='r'. "
                                "Please use linalg.qr(A, mode='reduced') if you are going to differentiate through "
-                               "linalg.qr." if False else
-                               "The QR decomposition is not differentiable when mode='complete' and nrows > ncols.")
-        if gQ is None:
-            gQ = Q * 0
-        if gR is None:
-            gR = R * 0
-        # NOTE: A = QR (m >= n): M = R gR^H - gQ^H Q; gA = (gQ + Q copyltu(M)) R^{-H}
-        Mt = R.matmul(_mH(gR)) - _mH(gQ).matmul(Q)
-        low = tril(Mt, -1)
-        copyltu = low + _mH(low) + (Mt - tril(Mt, -1) - (Mt - tril(Mt, 0)))
-        b = gQ + Q.matmul(copyltu)
-        return (b.matmul(_mH(inv(R))),)
+                               "linalg.qr.")
+        Q, R = self.Q.unpack(self), self.R.unpack(self)
+        m, n = Q._data.shape[-2], R._data.shape[-1]
+        if self.mode == "complete" and m > n:
+            raise RuntimeError("The QR decomposition is not differentiable when mode='complete' and nrows > ncols.")
+        if gQ is None and gR is None:
+            return (None,)
+        if m >= n:
+            return (_qr_backward_square(gQ, gR, Q, R),)
+        # NOTE: wide A = [X | Y] with R = [U | V]: (Q, U) = qr(X) and V = Q^H Y, so Y's gradient
+        # is Q gV and X's is the square formula with gQ + Y gV^H
+        U, V = R[..., :m], R[..., m:]
+        gU = gR[..., :m] if gR is not None else None
+        gV = gR[..., m:] if gR is not None else None
+        if gV is not None:
+            Y = Q.matmul(V)
+            gQ = Y.matmul(_mH(gV)) if gQ is None else gQ + Y.matmul(_mH(gV))
+            gY = Q.matmul(gV)
+        else:
+            gY = Q.matmul(V * 0)
+        return (cat([_qr_backward_square(gQ, gU, Q, U), gY], -1),)
+
+
+def _qr_backward_square(gQ, gR, Q, R):
+    """The gradient of A = QR for m >= n (R square and invertible)."""
+    from .shape import tril
+    if gQ is None:
+        gQ = Q * 0
+    if gR is None:
+        gR = R * 0
+    # NOTE: M = R gR^H - gQ^H Q; gA = (gQ + Q copyltu(M)) R^{-H}
+    Mt = R.matmul(_mH(gR)) - _mH(gQ).matmul(Q)
+    low = tril(Mt, -1)
+    copyltu = low + _mH(low) + (Mt - tril(Mt, -1) - (Mt - tril(Mt, 0)))
+    b = gQ + Q.matmul(copyltu)
+    return b.matmul(_mH(inv(R)))
 
 
 def qr(A, mode: str = "reduced", *, out=None):
@@ -968,7 +1011,7 @@ def qr(A, mode: str = "reduced", *, out=None):
     R = _wrap(_contig(r_.astype(a.dtype, copy=False)))
     if needs_grad(A):
         n = record(LinalgQrBackward0, (Q, R), (A,))
-        n.Q, n.R = SavedTensor(Q, n), SavedTensor(R, n)
+        n.Q, n.R, n.mode = SavedTensor(Q, n), SavedTensor(R, n), mode
     return _QRResult(Q, R)
 
 

@@ -338,6 +338,10 @@ def type_as(self, other) -> Tensor:
 class CopyBackwards(Node):
     """copy_(src): self gets zero gradient, src gets grad (cast and reduced to src's shape)."""
 
+    def name(self) -> str:
+        # NOTE: torch's hand-written node reports its C++ name
+        return "torch::autograd::CopyBackwards"
+
     def apply(self, grads):
         g = grads[0]
         return (g * 0 if self.next_functions[0][0] is not None else None, g)
@@ -1094,9 +1098,15 @@ def repeat(self, *sizes) -> Tensor:
     return r
 
 
-def tile(input, dims) -> Tensor:
-    """``repeat`` with the reps padded by ones in front to the tensor's rank."""
+def tile(input, dims, *more) -> Tensor:
+    """``repeat`` with the reps padded by ones in front to the tensor's rank (``x.tile(2, 1)``
+    or ``torch.tile(x, (2, 1))``).
+
+    >>> ember.tensor([1, 2]).tile(2)
+    tensor([1, 2, 1, 2])
+    """
     dims = tuple(dims) if isinstance(dims, (list, tuple)) else (dims,)
+    dims = dims + tuple(more)
     nd = input._data.ndim
     if len(dims) < nd:
         dims = (1,) * (nd - len(dims)) + dims
