@@ -249,13 +249,35 @@ def _inplace(x: Tensor, out: np.ndarray, cls, save_result: bool, **fields) -> Te
     return x
 
 
+class ReluBackward0(Node):
+    """grad where result > 0 (so 0 at the kink)."""
+
+    __slots__ = ("result",)
+
+    def backward(self, g):
+        r = self.result.unpack(self)
+        if not STATE.grad_enabled:
+            # first-order fast path: one comparison and one multiply, no tensors in between
+            return (_wrap(np.multiply(g._data, r._data > 0)),)
+        return (g * (r > 0),)
+
+
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
     """max(x, 0); gradient 0 at 0.
 
     >>> relu(ember.tensor([-1.0, 2.0]))
     tensor([0., 2.])
     """
-    return input.relu_() if inplace else input.relu()
+    if inplace:
+        return input.relu_()
+    a = input._data
+    if a.dtype.kind != "f":
+        return input.relu()
+    r = _wrap(np.maximum(a, 0))
+    if needs_grad(input):
+        n = record(ReluBackward0, r, (input,))
+        n.result = SavedTensor(r, n)
+    return r
 
 
 def relu_(input: Tensor) -> Tensor:
