@@ -376,12 +376,12 @@ class AccumulateGrad(Node):
         var = self.variable
         old = var._grad
         if old is None:
-            # NOTE: as torch, the first gradient is a copy (a graph-recording clone under
-            # create_graph, so x.grad shows grad_fn=<CloneBackward0>) unless nobody else can see
-            # it: then it is taken as is (torch checks the reference count too); later ones are
-            # added in place, or out of place when the graph of the gradient is being recorded.
+            # NOTE: as torch, the first gradient is a copy (under create_graph a graph-recording
+            # copy into a new tensor, so x.grad shows grad_fn=<CopyBackwards>) unless nobody
+            # else can see it: then it is taken as is (torch checks the reference count too);
+            # later ones are added in place, or out of place when the graph is being recorded.
             if STATE.grad_enabled:
-                var._grad = g.clone()
+                var._grad = _recorded_copy(g)
             else:
                 own = _stealable(g, var)
                 var._grad = own if own is not None else _detached_copy(g)
@@ -436,6 +436,11 @@ def _stealable(g, var):
             and tb.__class__ is _Tensor and tb.grad_fn is None):
         return _Tensor_wrap(a)
     return None
+
+
+def _recorded_copy(g):
+    from .._creation import empty_like
+    return empty_like(g).copy_(g) if g._rg else g.clone()
 
 
 def _detached_copy(g):
