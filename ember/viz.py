@@ -135,6 +135,7 @@ class Digraph:
 
 
 def _size(t) -> str:
+    # NOTE: shapes print as torchviz prints them: "(3)" for one dimension, "()" for a scalar
     return "(" + ", ".join(str(int(v)) for v in t.shape) + ")"
 
 
@@ -213,6 +214,7 @@ def make_dot(output, params: Optional[Dict[str, Any]] = None, show_attrs: bool =
         return f"{name}\n {_size(v)}" if name else _size(v)
 
     def fn_label(fn) -> str:
+        # NOTE: name() as torch gives it, so a leaf's node reads "torch::autograd::AccumulateGrad"
         label = fn.name()
         if not show_attrs:
             return label

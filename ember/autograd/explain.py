@@ -475,6 +475,8 @@ def _is_zero(t) -> bool:
 
 def _optimizer_moves(optimizer, p) -> Optional[str]:
     """Why ``optimizer.step()`` would change ``p`` although its gradient is zero, or None."""
+    # NOTE: as in torch, optimizers skip a parameter whose .grad is None but update one whose
+    # .grad is a zero tensor: weight decay and momentum/Adam state still move it.
     for group in optimizer.param_groups:
         if not any(q is p for q in group["params"]):
             continue
@@ -543,6 +545,8 @@ def _explain_one(output, out_name, name, x, edges, leaves, recorded, optimizer) 
         reached = (id(x.grad_fn), x._output_nr) in edges
 
     if reached:
+        # NOTE: as in torch, backward fills .grad of leaves only; a non-leaf keeps None (and
+        # reading it warns) unless retain_grad() was called before backward.
         if x.grad_fn is not None and not x._retains:
             rec = _table.get(id(x))
             where = rec.where if rec is not None and rec.ref() is x else None
