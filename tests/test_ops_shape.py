@@ -261,3 +261,30 @@ def test_hypothesis_expand_permute(shape, data):
     target = tuple(extra) + tuple(s if s != 1 else data.draw(st.integers(1, 3)) for s in shape)
     check(lambda T, x: x.expand(target).permute(*range(len(extra)), *[p + len(extra) for p in perm]).reshape(-1),
           [tuple(shape)])
+
+
+def _views_after_inplace(T, through_view: bool):
+    x = T.tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+    base = x * 1
+    v1 = base[0]
+    v2 = base[:, 0]           # made before the write: torch regenerates its grad_fn
+    if through_view:
+        v1.mul_(2)
+    else:
+        base.mul_(2)
+    name = v2.grad_fn.name()
+    v2.sum().backward()
+    return name, x.grad.numpy().copy()
+
+
+# NOTE: known difference: ember keeps the stale SelectBackward0 of a view made before an in-place
+# write through another view (or the base), so its gradient misses the write. The fix belongs in
+# ember/_ops/_util.py (make_view registers views on their base; commit_inplace/_copy_slices
+# regenerate the other live views' grad_fn as AsStridedBackward0 over the base).
+@pytest.mark.xfail(strict=True, reason="stale grad_fn of sibling views after an in-place write (see NOTE)")
+@pytest.mark.parametrize("through_view", [True, False])
+def test_sibling_view_grad_fn_after_inplace(through_view):
+    ne, ge = _views_after_inplace(ember, through_view)
+    nt, gt = _views_after_inplace(torch, through_view)
+    np.testing.assert_array_equal(ge, gt)
+    assert ne == nt
