@@ -25,7 +25,11 @@ from ember.utils.data import DataLoader, random_split
 
 
 class DigitsCNN(nn.Module):
-    """conv(c1) -> pool -> conv(c2) -> pool -> linear(hidden) -> linear(10), for square images."""
+    """conv(c1) -> pool -> conv(c2) -> pool -> linear(hidden) -> linear(10), for square images.
+
+    >>> DigitsCNN(side=8)(torch.zeros(2, 1, 8, 8)).shape
+    torch.Size([2, 10])
+    """
 
     def __init__(self, side: int = 8, n_classes: int = 10, c1: int = 32, c2: int = 64, hidden: int = 128) -> None:
         super().__init__()
