@@ -359,3 +359,16 @@ def test_std_past_degrees_of_freedom_is_inf():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         checkf(lambda T, x: (x.std(1, correction=5), x.var(0, correction=3), x[:, :1].var(1, correction=2)), [(2, 3)])
+
+
+def test_bincount_vs_torch():
+    import torch
+    import ember
+    from oracle import same_error
+    for fn in [lambda T: T.bincount(T.tensor([0, 1, 1, 3])), lambda T: T.bincount(T.tensor([2]), minlength=5),
+               lambda T: T.bincount(T.tensor([0, 1, 1]), weights=T.tensor([0.5, 1.0, 2.0])),
+               lambda T: T.bincount(T.tensor([0, 1, 1]), weights=T.tensor([0.5, 1.0, 2.0], dtype=T.float64)),
+               lambda T: T.bincount(T.tensor([0, 1]), weights=T.tensor([1, 2])),
+               lambda T: T.bincount(T.tensor([], dtype=T.int64))]:
+        assert repr(fn(ember)) == repr(fn(torch))
+    same_error(lambda T: T.bincount(T.tensor([-1, 2])))

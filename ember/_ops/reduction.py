@@ -1857,3 +1857,30 @@ __all__ += ["prod", "max", "min", "amax", "amin", "aminmax", "argmax", "argmin",
             "log_softmax", "cumsum", "cumprod", "cummax", "cummin", "all", "any", "count_nonzero",
             "sort", "argsort", "msort", "topk", "kthvalue", "median", "nanmedian", "mode", "unique",
             "unique_consecutive", "nansum", "nanmean", "return_types"]
+
+
+def bincount(input, weights=None, minlength: int = 0) -> Tensor:
+    """Count occurrences of each non-negative integer (weighted sums with ``weights``).
+
+    >>> bincount(ember.tensor([0, 1, 1, 3]))
+    tensor([1, 2, 0, 1])
+    """
+    a = input._data
+    if a.ndim != 1:
+        raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
+    if a.dtype.kind not in "iub":
+        raise RuntimeError(f'"bincount_cpu" not implemented for \'{D.from_np(a.dtype)._legacy.replace("Tensor", "")}\'')
+    if a.size and a.min() < 0:
+        raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
+    if minlength < 0:
+        raise RuntimeError("minlength should be >= 0")
+    if weights is None:
+        return _wrap(np.bincount(a, minlength=minlength).astype(np.int64))
+    w = weights._data
+    # NOTE: as torch, float weights keep their dtype; integer weights give float64
+    out = np.bincount(a, weights=w.astype(np.float64), minlength=minlength)
+    return _wrap(out.astype(w.dtype if w.dtype.kind == "f" else np.float64))
+
+
+methods(bincount=bincount)
+__all__ += ["bincount"]
