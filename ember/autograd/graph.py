@@ -404,6 +404,9 @@ _Tensor_wrap = None   # ember._tensor._wrap, set likewise
 # its array: the tensor's slot, the local ``a``, getrefcount's own.
 _ENGINE_REFS = 4
 _ARRAY_REFS = 3
+# From 3.14 the interpreter may hold borrowed (uncounted) references on its stack, so a low count
+# no longer proves that nobody else holds the tensor: copy there, as before.
+_COUNTS_EXACT = sys.version_info < (3, 14)
 
 
 def _stealable(g, var):
@@ -416,8 +419,8 @@ def _stealable(g, var):
     copy would be, so ``x.grad.is_contiguous()`` as in torch) and of the leaf's shape and dtype.
     """
     a = g._data
-    if (_getrefcount(g) > _ENGINE_REFS or g.__class__ is not _Tensor or g.grad_fn is not None
-            or g._rg or _getrefcount(a) > _ARRAY_REFS):
+    if (not _COUNTS_EXACT or _getrefcount(g) > _ENGINE_REFS or g.__class__ is not _Tensor
+            or g.grad_fn is not None or g._rg or _getrefcount(a) > _ARRAY_REFS):
         return None
     flags = a.flags
     if not (flags.c_contiguous and flags.writeable and a.shape == var._data.shape
