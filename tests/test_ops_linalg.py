@@ -233,3 +233,22 @@ def test_linalg_error_class():
     assert issubclass(ember.linalg.LinAlgError, RuntimeError)
     with pytest.raises(ember.linalg.LinAlgError):
         ember.linalg.inv(ember.zeros(2, 2))
+
+
+def test_linear_weight_grad_keeps_layout():
+    """As torch's mm_mat2_backward: the gradient of ``w`` through ``x @ w.t()`` is contiguous."""
+    import numpy as np
+    import torch
+    import ember
+    for lib in (ember, torch):
+        w = lib.tensor(np.arange(6.0, dtype=np.float32).reshape(2, 3), requires_grad=True)
+        x = lib.tensor(np.ones((4, 3), np.float32), requires_grad=True)
+        (x @ w.t()).sum().backward()
+        (lib.addmm(lib.zeros(2), x, w.t()) * 2).sum().backward()
+        assert w.grad.is_contiguous() and x.grad.is_contiguous()
+    ew = ember.tensor(np.arange(6.0, dtype=np.float32).reshape(3, 2), requires_grad=True)
+    tw = torch.tensor(np.arange(6.0, dtype=np.float32).reshape(3, 2), requires_grad=True)
+    (ember.ones(4, 2) @ ew.t()).sum().backward()
+    (torch.ones(4, 2) @ tw.t()).sum().backward()
+    assert ew.grad.stride() == tw.grad.stride()
+    np.testing.assert_allclose(ew.grad.numpy(), tw.grad.numpy())

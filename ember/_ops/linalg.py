@@ -13,14 +13,36 @@ from .shape import _contig
 __all__ = ["matmul", "mm", "dot", "mv", "bmm"]
 
 
+def _col_major(a) -> bool:
+    """A 2-d array laid out column by column (a transposed contiguous matrix, e.g. ``w.t()``)."""
+    return a.ndim == 2 and not a.flags.c_contiguous and a.flags.f_contiguous
+
+
+def _mat1_grad(g, mat2, mat1_col_major):
+    # NOTE: as torch's mm_mat1_backward: when mat1 was column-major, compute the transposed
+    # product so that the gradient comes out in mat1's own layout (no transposing copy later).
+    if mat1_col_major:
+        return mat2.mm(g.t()).t()
+    return g.mm(mat2.t())
+
+
+def _mat2_grad(g, mat1, mat2_col_major):
+    # NOTE: as torch's mm_mat2_backward: for a column-major mat2 (Linear's ``weight.t()``) the
+    # gradient is computed as (grad^T @ mat1)^T, so after the transpose node it is contiguous.
+    if mat2_col_major:
+        return g.t().mm(mat1).t()
+    return mat1.t().mm(g)
+
+
 class MmBackward0(Node):
     """self: grad @ mat2.T; mat2: self.T @ grad."""
 
-    __slots__ = ("self_", "mat2")
+    __slots__ = ("self_", "mat2", "m1_cm", "m2_cm")
 
     def backward(self, g):
-        ga = g.mm(self.mat2.unpack().t()) if self.self_ is None or self.next_functions[0][0] is not None else None
-        gb = self.self_.unpack().t().mm(g) if self.next_functions[1][0] is not None else None
+        nf = self.next_functions
+        ga = _mat1_grad(g, self.mat2.unpack(), self.m1_cm) if nf[0][0] is not None else None
+        gb = _mat2_grad(g, self.self_.unpack(), self.m2_cm) if nf[1][0] is not None else None
         return ga, gb
 
 
@@ -87,7 +109,9 @@ def mm(input, mat2) -> Tensor:
         raise RuntimeError(M.MATMUL_SHAPES.format(a0=a.shape[0], a1=a.shape[1], b0=b.shape[0], b1=b.shape[1]))
     r = _wrap(np.matmul(a, b))
     if needs_grad(input, mat2):
-        _save2(record(MmBackward0, r, (input, mat2)), input, mat2, "self_", "mat2")
+        n = record(MmBackward0, r, (input, mat2))
+        _save2(n, input, mat2, "self_", "mat2")
+        n.m1_cm, n.m2_cm = _col_major(a), _col_major(b)
     return r
 
 
@@ -428,16 +452,19 @@ _EinsumNode.__name__ = "EinsumBackward0"
 
 
 class AddmmBackward0(Node):
-    __slots__ = ("mat1", "mat2", "alpha", "beta")
+    """self: grad * beta; mat1: grad @ mat2.T * alpha; mat2: mat1.T @ grad * alpha."""
+
+    __slots__ = ("mat1", "mat2", "alpha", "beta", "m1_cm", "m2_cm")
 
     def backward(self, g):
-        gi = (g * self.beta if self.beta != 1 else g) if self.next_functions[0][0] is not None else None
+        nf = self.next_functions
+        gi = (g * self.beta if self.beta != 1 else g) if nf[0][0] is not None else None
         g1 = g2 = None
-        if self.next_functions[1][0] is not None:
-            g1 = g.mm(self.mat2.unpack().t())
+        if nf[1][0] is not None:
+            g1 = _mat1_grad(g, self.mat2.unpack(), self.m1_cm)
             g1 = g1 * self.alpha if self.alpha != 1 else g1
-        if self.next_functions[2][0] is not None:
-            g2 = self.mat1.unpack().t().mm(g)
+        if nf[2][0] is not None:
+            g2 = _mat2_grad(g, self.mat1.unpack(), self.m2_cm)
             g2 = g2 * self.alpha if self.alpha != 1 else g2
         return gi, g1, g2
 
@@ -466,12 +493,18 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None) -> Tensor:
     if a.shape[1] != b.shape[0]:
         raise RuntimeError(M.MATMUL_SHAPES.format(a0=a.shape[0], a1=a.shape[1], b0=b.shape[0], b1=b.shape[1]))
     _check_add_shape(input, (a.shape[0], b.shape[1]), "addmm")
-    r = _wrap(_contig(_combine(input._data, a @ b, beta, alpha)))
+    prod = a @ b
+    if beta == 1 and alpha == 1 and input._data.dtype == prod.dtype and input._data.ndim <= 2:
+        prod += input._data  # the common case (Linear): add the bias in place
+        r = _wrap(prod)
+    else:
+        r = _wrap(_contig(_combine(input._data, prod, beta, alpha)))
     if needs_grad(input, mat1, mat2):
         n = record(AddmmBackward0, r, (input, mat1, mat2))
         n.mat1 = SavedTensor(mat1) if mat2._rg else None
         n.mat2 = SavedTensor(mat2) if mat1._rg else None
         n.alpha, n.beta = alpha, beta
+        n.m1_cm, n.m2_cm = _col_major(a), _col_major(b)
     return r
 
 

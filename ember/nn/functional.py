@@ -15,6 +15,7 @@ from .. import _dtype as D
 from .._backend import np
 from .._tensor import Tensor, _wrap
 from .._ops import conv as _C
+from .._ops import linalg as _L
 from ..autograd.grad_mode import STATE, no_grad
 
 _INF = float("inf")
@@ -49,10 +50,10 @@ def linear(input: Tensor, weight: Tensor, bias: Optional[Tensor] = None) -> Tens
     if bias is None:
         return input.matmul(weight.t())
     if input.dim() == 2:
-        return _C.addmm(bias, input, weight.t())
+        return _L.addmm(bias, input, weight.t())
     shape = input.shape
     x2 = input.reshape(-1, shape[-1]) if input.dim() != 1 else input.view(1, shape[0])
-    out = _C.addmm(bias, x2, weight.t())
+    out = _L.addmm(bias, x2, weight.t())
     return out.view(*shape[:-1], weight.shape[0])
 
 
