@@ -609,16 +609,24 @@ def run_backward(roots, grads, retain_graph: bool, create_graph: bool, inputs=No
     prev_mode = STATE.grad_enabled
     STATE.grad_enabled = create_graph
     anomaly = STATE.anomaly
+    nxt = None   # a node made ready when nothing else was: run next without the heap
     try:
-        while ready:
-            node = heappop(ready)[2]
+        while nxt is not None or ready:
+            if nxt is not None:
+                node = nxt
+                nxt = None
+            else:
+                node = heappop(ready)[2]
             grads_in = buffers.pop(node, None)
             run = False
             if grads_in is not None:
-                for g in grads_in:
-                    if g is not None:
-                        run = True
-                        break
+                if len(grads_in) == 1:
+                    run = grads_in[0] is not None
+                else:
+                    for g in grads_in:
+                        if g is not None:
+                            run = True
+                            break
             out = ()
             if run:
                 if node._tensor_pre_hooks:
@@ -654,7 +662,8 @@ def run_backward(roots, grads, retain_graph: bool, create_graph: bool, inputs=No
                         r = h(tuple(grads_in))
                         if r is not None:
                             grads_in = list(r)
-                _current_node[0] = node
+                if anomaly:   # the node whose backward creates nodes is their parent
+                    _current_node[0] = node
                 try:
                     out = node.apply(grads_in)
                     if anomaly and STATE.anomaly_nan:
@@ -666,7 +675,8 @@ def run_backward(roots, grads, retain_graph: bool, create_graph: bool, inputs=No
                         raise RuntimeError(M.BACKWARD_TWICE) from e
                     raise
                 finally:
-                    _current_node[0] = None
+                    if anomaly:
+                        _current_node[0] = None
                 if node._post_hooks:
                     out = tuple(out)
                     for h in tuple(node._post_hooks.values()):
@@ -699,7 +709,13 @@ def run_backward(roots, grads, retain_graph: bool, create_graph: bool, inputs=No
                 d = deps[f] - 1
                 deps[f] = d
                 if d == 0:
-                    heappush(ready, (-f._seq, id(f), f))
+                    if nxt is None and not ready:
+                        nxt = f
+                    else:
+                        if nxt is not None:
+                            heappush(ready, (-nxt._seq, id(nxt), nxt))
+                            nxt = None
+                        heappush(ready, (-f._seq, id(f), f))
             # nothing of this node's may stay referenced here: the next one may take a gradient
             # without copying it only if the engine's buffer is its sole holder
             out = g = buf = None
