@@ -720,7 +720,13 @@ def embedding_dense_backward(g: Tensor, indices, num_weights: int, padding_idx=N
         keep = flat != padding_idx
         flat, g2 = flat[keep], g2[keep]
     out = np.zeros((num_weights, D_), dtype=ga.dtype)
-    np.add.at(out, flat, g2)
+    if flat.size:
+        # rows grouped by index (a stable sort), each group summed by one reduceat: ~2x faster
+        # than np.add.at's element-wise scatter
+        order = np.argsort(flat, kind="stable")
+        s = flat[order]
+        starts = np.flatnonzero(np.r_[True, s[1:] != s[:-1]])
+        out[s[starts]] = np.add.reduceat(g2[order], starts, axis=0)
     r = _wrap(out)
     if needs_grad(g):
         n = record(EmbeddingDenseBackwardBackward0, r, (g,))
