@@ -136,6 +136,7 @@ class Tensor:
     _grad = None
     _output_nr = 0
     _base = None
+    _views = None       # weak references to a root base's views, see _ops/_util.set_inplace_grad_fn
     _acc = None
     _hooks = None
     _post_acc_hooks = None

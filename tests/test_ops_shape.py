@@ -277,11 +277,6 @@ def _views_after_inplace(T, through_view: bool):
     return name, x.grad.numpy().copy()
 
 
-# NOTE: known difference: ember keeps the stale SelectBackward0 of a view made before an in-place
-# write through another view (or the base), so its gradient misses the write. The fix belongs in
-# ember/_ops/_util.py (make_view registers views on their base; commit_inplace/_copy_slices
-# regenerate the other live views' grad_fn as AsStridedBackward0 over the base).
-@pytest.mark.xfail(strict=True, reason="stale grad_fn of sibling views after an in-place write (see NOTE)")
 @pytest.mark.parametrize("through_view", [True, False])
 def test_sibling_view_grad_fn_after_inplace(through_view):
     ne, ge = _views_after_inplace(ember, through_view)

@@ -8,6 +8,8 @@ from __future__ import annotations
 from .. import _dtype as D
 from .. import _messages as M
 from .._backend import np
+from weakref import ref as _ref
+
 from .._tensor import Tensor, _wrap, _wrap_dim
 from ..autograd.grad_mode import STATE
 from ..autograd.graph import Node, SavedTensor
@@ -142,12 +144,24 @@ def make_view(base: Tensor, arr, view_fn) -> Tensor:
     out._vc = base._vc
     root = base._base
     if root is None:
-        out._base = base
+        root = out._base = base
         out._view_fn = view_fn
     else:
         out._base = root
         prev = base._view_fn
         out._view_fn = lambda x: view_fn(prev(x))
+    if STATE.grad_enabled:
+        # the base keeps weak references to its views, so that an in-place write through one of
+        # them (or the base) can re-derive the others' grad_fn (see set_inplace_grad_fn); dead
+        # references are dropped whenever the list reaches a power of two (amortised O(1))
+        views = root._views
+        if views is None:
+            root._views = [_ref(out)]
+        else:
+            views.append(_ref(out))
+            n = len(views)
+            if n >= 32 and not n & (n - 1):
+                views[:] = [r for r in views if r() is not None]
     return out
 
 
@@ -167,15 +181,36 @@ def commit_inplace(t: Tensor, result, node_cls=None, inputs=(), save=None):
         np.copyto(arr, result, casting="unsafe")
     t._vc.v += 1
     if node is not None:
-        if t._base is not None:
-            _copy_slices(t, node)
-        else:
-            t._rg = True
-            t.grad_fn = node
-            t._output_nr = 0
+        set_inplace_grad_fn(t, node)
         if save is not None:
             save(node)
     return node
+
+
+def set_inplace_grad_fn(t: Tensor, node) -> None:
+    """Make ``node`` (an in-place op just applied to ``t``) part of ``t``'s history.
+
+    On a plain tensor it becomes the grad_fn. On a view, the base gets ``CopySlices`` around
+    it and the view reads its gradient out of the base's (``AsStridedBackward0``). Either way
+    every other live view of the same base now sees changed memory: as torch does, their
+    grad_fn is re-derived from the base's new history.
+    """
+    root = t._base
+    if root is not None:
+        _copy_slices(t, node)
+    else:
+        t._rg = True
+        t.grad_fn = node
+        t._output_nr = 0
+        root = t
+    views = root._views
+    if views:
+        for ref in list(views):
+            v = ref()
+            if v is not None and v is not t:
+                v._rg = True
+                v.grad_fn = _AsStrided((root,), v._view_fn, v._data.shape)
+                v._output_nr = 0
 
 
 def _type_name(np_dtype) -> str:

@@ -10,7 +10,7 @@ Derivatives follow PyTorch's ``derivatives.yaml`` (the math, and so what is save
 from __future__ import annotations
 
 from ._util import (D, M, Node, SavedTensor, Tensor, _wrap, binary, broadcast_error, commit_inplace,
-                    methods, needs_grad, np, record)
+                    methods, needs_grad, np, record, set_inplace_grad_fn)
 from .._tensor import Tensor as _T  # noqa: F401
 
 __all__ = ["add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "pow",
@@ -580,16 +580,10 @@ def pow_(self, exponent):
     r = pow(self, exponent)
     self._check_inplace()
     commit = commit_inplace
-    if needs_grad(r):
-        node = r.grad_fn
-        commit(self, r._data)
-        if self._base is not None:
-            from ._util import _copy_slices
-            _copy_slices(self, node)
-        else:
-            self.grad_fn, self._rg, self._output_nr = node, True, 0
-    else:
-        commit(self, r._data)
+    node = r.grad_fn if needs_grad(r) else None
+    commit(self, r._data)
+    if node is not None:
+        set_inplace_grad_fn(self, node)
     return self
 
 
@@ -1144,11 +1138,7 @@ def _inplace_via(self, fn, *args, **kwargs):
     node = r.grad_fn
     commit_inplace(self, res)
     if node is not None:
-        if self._base is not None:
-            from ._util import _copy_slices
-            _copy_slices(self, node)
-        else:
-            self.grad_fn, self._rg, self._output_nr = node, True, 0
+        set_inplace_grad_fn(self, node)
     return self
 
 

@@ -13,7 +13,7 @@ tensor([3, 5])
 from __future__ import annotations
 
 from ._util import (D, M, Node, SavedTensor, Tensor, _wrap, commit_inplace, make_view, methods, needs_grad, np,
-                    record, wrap_dim)
+                    record, set_inplace_grad_fn, wrap_dim)
 from . import shape as S
 from .shape import _contig
 
@@ -693,12 +693,7 @@ def scatter_reduce_(self, dim, index, src, reduce, *, include_self=True) -> Tens
         r.grad_fn.self_ = SavedTensor(old)
     n = commit_inplace(self, r._data, None, ())
     if r.grad_fn is not None:
-        from ._util import _copy_slices
-        node = r.grad_fn
-        if self._base is not None:
-            _copy_slices(self, node)
-        else:
-            self._rg, self.grad_fn, self._output_nr = True, node, 0
+        set_inplace_grad_fn(self, r.grad_fn)
     return self
 
 
