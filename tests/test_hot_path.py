@@ -179,3 +179,24 @@ def test_generator_made_on_first_use_matches_torch():
     g2 = ember.Generator().manual_seed(11)
     tg2 = torch.Generator().manual_seed(11)
     assert ember.randn(4, generator=g2).tolist() == torch.randn(4, generator=tg2).tolist()
+
+
+def test_binary_fast_paths_match_general_path():
+    """add/sub/mul take a shortcut for same-dtype tensors and Python numbers with floating
+    tensors; results, dtypes, grad_fn and gradients are those of torch."""
+    import numpy as np
+    import torch
+    import ember
+    from oracle import check
+    for op in ("+", "-", "*"):
+        for other in ("y", "2", "2.5", "y[0]"):
+            check(lambda T, x, y: eval(f"x {op} {other}"), [(2, 3), (2, 3)])
+    check(lambda T, x, y: x * y, [(2, 3), (3,)])
+    check(lambda T, x, y: x + y, None, arrays=[np.array(1.5, np.float32), np.ones(3, np.float32)])
+    for lib in (ember, torch):
+        i = lib.tensor([1, 2])
+        assert str((i + 2).dtype) == "torch.int64" and str((i * 2.5).dtype) == "torch.float32"
+        assert str((lib.tensor([True]) + lib.tensor([True])).dtype) == "torch.bool"
+    from oracle import same_error
+    same_error(lambda T: T.tensor([True]) - T.tensor([True]))
+    same_error(lambda T: T.ones(3) * T.ones(4))

@@ -9,7 +9,7 @@ Derivatives follow PyTorch's ``derivatives.yaml`` (the math, and so what is save
 """
 from __future__ import annotations
 
-from ._util import (D, M, Node, SavedTensor, Tensor, _wrap, binary, broadcast_error, commit_inplace,
+from ._util import (D, M, STATE, Node, SavedTensor, Tensor, _wrap, binary, broadcast_error, commit_inplace,
                     methods, needs_grad, np, record, set_inplace_grad_fn)
 from .._tensor import Tensor as _T  # noqa: F401
 
@@ -49,6 +49,34 @@ def _as_result(arr, dtype):
     return arr
 
 
+def _fast(ufunc, input, other, floating_only: bool = False):
+    """The result array of ``ufunc(input, other)`` when no promotion is needed, else None.
+
+    The common case of training code: an exact Tensor and either a Tensor of the same dtype or
+    a Python float/int with a floating tensor (which keeps its dtype). Anything else, and any
+    broadcasting error (for torch's message), goes to the general path.
+    """
+    if input.__class__ is not Tensor:
+        return None
+    xa = input._data
+    oc = other.__class__
+    if oc is Tensor:
+        xb = other._data
+        if xa.dtype is not xb.dtype or floating_only and xa.dtype.kind not in "fc":
+            return None
+    elif (oc is float or oc is int) and xa.dtype.kind in "fc":
+        xb = other
+    else:
+        return None
+    try:
+        arr = ufunc(xa, xb)
+    except ValueError:
+        return None
+    if arr.__class__ is not np.ndarray:  # 0-d inputs give a NumPy scalar
+        arr = np.asarray(arr, xa.dtype)
+    return arr
+
+
 # ------------------------------------------------------------------------------- add / sub
 class AddBackward0(Node):
     """self: grad; other: grad * alpha."""
@@ -85,6 +113,13 @@ def add(input, other, *, alpha=1, out=None) -> Tensor:
     >>> add(ember.tensor([1.0]), ember.tensor([2.0]), alpha=3)
     tensor([7.])
     """
+    if out is None and alpha == 1:
+        arr = _fast(np.add, input, other)
+        if arr is not None:
+            r = _wrap(arr)
+            if STATE.grad_enabled and (input._rg or other.__class__ is Tensor and other._rg):
+                record(AddBackward0, r, (input, other if other.__class__ is Tensor else None)).alpha = 1
+            return r
     ta, tb, xa, xb, dt = binary(input, other)
     if alpha != 1:
         xb = xb * alpha
@@ -96,6 +131,13 @@ def add(input, other, *, alpha=1, out=None) -> Tensor:
 
 def sub(input, other, *, alpha=1, out=None) -> Tensor:
     """``input - alpha * other``."""
+    if out is None and alpha == 1:
+        arr = _fast(np.subtract, input, other, floating_only=True)
+        if arr is not None:
+            r = _wrap(arr)
+            if STATE.grad_enabled and (input._rg or other.__class__ is Tensor and other._rg):
+                record(SubBackward0, r, (input, other if other.__class__ is Tensor else None)).alpha = 1
+            return r
     _check_sub_bool(input, other)
     ta, tb, xa, xb, dt = binary(input, other)
     if alpha != 1:
@@ -173,6 +215,14 @@ def mul(input, other, *, out=None) -> Tensor:
     >>> mul(ember.tensor([2.0]), 3)
     tensor([6.])
     """
+    if out is None:
+        arr = _fast(np.multiply, input, other)
+        if arr is not None:
+            r = _wrap(arr)
+            if STATE.grad_enabled and (input._rg or other.__class__ is Tensor and other._rg):
+                tb = other if other.__class__ is Tensor else None
+                _save_pair(record(MulBackward0, r, (input, tb)), input, tb, other)
+            return r
     ta, tb, xa, xb, dt = binary(input, other)
     if ta is None:  # a scalar times a tensor: keep the tensor first, as torch does
         return mul(other, input, out=out)
