@@ -327,7 +327,12 @@ class SavedTensor:
         # NOTE: torch names the producing node without its "Backward<N>" suffix: the node saved
         # with an output, or the current grad_fn of a saved input.
         fn = self._fn if self._t is None else t.grad_fn
-        out = f", which is output {self._nr} of {_short_name(fn)}," if fn is not None else ""
+        if t is not None and t._base is not None and t._rg:
+            # NOTE: torch re-derives a view's grad_fn once its base's version moved, and then
+            # names it AsStrided (e.g. Linear's ``weight.t()`` after ``optimizer.step()``)
+            out = ", which is output 0 of AsStrided,"
+        else:
+            out = f", which is output {self._nr} of {_short_name(fn)}," if fn is not None else ""
         hint = M.INPLACE_HINT_ANOMALY if STATE.anomaly else M.INPLACE_HINT
         return M.INPLACE_MODIFIED.format(type=_legacy_type(data.dtype), shape=shape, output=out,
                                          version=self._vc.v, expected=self._version, hint=hint)
