@@ -283,3 +283,14 @@ def test_sibling_view_grad_fn_after_inplace(through_view):
     nt, gt = _views_after_inplace(torch, through_view)
     np.testing.assert_array_equal(ge, gt)
     assert ne == nt
+
+
+def test_sum_to_size_dtypes_and_graph():
+    import torch
+    import ember
+    from oracle import check
+    for lib in (ember, torch):
+        assert str(lib.ones(2, 3, dtype=lib.int32).sum_to_size(3).dtype) == "torch.int64"
+    check(lambda T, x: x.sum_to_size(1, 3), [(4, 3)])
+    check(lambda T, x: x.sum_to_size(3), [(2, 4, 3)])
+    check(lambda T, x: (x * 2).sum_to_size(3, 1), [(3, 5)])

@@ -10,7 +10,7 @@ tensor(10.)
 """
 from __future__ import annotations
 
-from ._util import (D, M, Node, SavedTensor, Tensor, _wrap, commit_inplace, make_view, methods,
+from ._util import (D, M, STATE, Node, SavedTensor, Tensor, _wrap, commit_inplace, make_view, methods,
                     needs_grad, np, record, wrap_dim)
 
 __all__ = ["reshape", "t", "transpose", "swapaxes", "swapdims", "unsqueeze", "squeeze", "clone",
@@ -255,6 +255,10 @@ def sum_to_size(self, *size) -> Tensor:
         return self
     lead = len(a_shape) - len(shape)
     dims = tuple(range(lead)) + tuple(i + lead for i, s in enumerate(shape) if s == 1 and a_shape[i + lead] != 1)
+    a = self._data
+    if a.dtype.kind in "fc" and not (self._rg and STATE.grad_enabled):
+        # nothing to record (e.g. reducing a broadcast gradient in a first-order backward)
+        return _wrap(np.asarray(a.sum(axis=dims, keepdims=True, dtype=a.dtype)).reshape(shape))
     r = self.sum(dims, keepdim=True) if dims else self
     if lead:
         r = r.reshape(shape) if r._data.shape != shape else r
