@@ -324,3 +324,36 @@ def test_graph_freed_without_cycles():
         assert r() is None
     finally:
         gc.enable()
+
+
+def _rss_bytes():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * 4096
+
+
+def test_graph_of_10k_nodes_built_and_freed_1000_times_does_not_grow():
+    """Issue 4: no reference cycle keeps a graph alive (the cycle collector is off)."""
+    def build():
+        x = ember.ones(4, requires_grad=True)
+        y = x
+        for i in range(10_000):
+            y = y * 1.0 if i % 2 else y + 1.0
+        return y
+
+    gc.collect()
+    gc.disable()
+    try:
+        one = build()
+        ref = weakref.ref(one.grad_fn)
+        del one
+        assert ref() is None  # freed by reference counting alone
+        for it in range(1000):
+            y = build()
+            del y
+            if it == 49:
+                rss_early = _rss_bytes()
+        growth = _rss_bytes() - rss_early
+    finally:
+        gc.enable()
+    # one leaked 10k-node graph would be several MB; 950 of them would be gigabytes
+    assert growth < 4 * 2 ** 20, growth
