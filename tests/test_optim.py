@@ -517,3 +517,25 @@ def test_averaged_model_errors_and_update_bn_without_batchnorm():
         before = net.weight.detach().numpy().copy()
         assert lib.optim.swa_utils.update_bn([lib.ones(3, 2)], net) is None
         np.testing.assert_array_equal(net.weight.detach().numpy(), before)
+
+
+def test_update_bn_with_batchnorm_matches_torch():
+    """update_bn recomputes BatchNorm running statistics as a cumulative average, as torch."""
+    def make(lib):
+        nn = lib.nn
+        m = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.ReLU(), nn.Linear(4, 2), nn.BatchNorm1d(2))
+        rng = np.random.default_rng(0)
+        with lib.no_grad():
+            for p in m.parameters():
+                p.copy_(lib.tensor(rng.uniform(-1, 1, tuple(p.shape)).astype(np.float32)))
+        return m
+    rng = np.random.default_rng(1)
+    batches = [rng.standard_normal((5, 3)).astype(np.float32) for _ in range(4)]
+    me, mt = make(ember), make(torch)
+    me.eval(), mt.eval()
+    ember.optim.swa_utils.update_bn([ember.tensor(b) for b in batches], me)
+    torch.optim.swa_utils.update_bn([torch.tensor(b) for b in batches], mt)
+    assert me.training == mt.training
+    for (ke, ve), (kt, vt) in zip(me.state_dict().items(), mt.state_dict().items()):
+        assert ke == kt
+        np.testing.assert_allclose(ve.numpy(), vt.numpy(), rtol=1e-5, atol=1e-6, err_msg=ke)

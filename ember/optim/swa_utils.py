@@ -204,11 +204,8 @@ class AveragedModel(Module):
 
 
 def _is_batchnorm(module) -> bool:
-    from .. import nn
-    bn = getattr(getattr(getattr(nn, "modules", None), "batchnorm", None), "_BatchNorm", None)
-    if bn is not None:
-        return isinstance(module, bn)
-    return hasattr(module, "reset_running_stats") and hasattr(module, "running_mean")
+    from ..nn.modules.batchnorm import _BatchNorm
+    return isinstance(module, _BatchNorm)
 
 
 def update_bn(loader: Iterable[Any], model: Module, device=None) -> None:
