@@ -114,12 +114,14 @@ def _reduce_tensor(t: Tensor):
     Used by ``pickle``/``copy``/``multiprocessing`` (DataLoader workers); ``save`` writes
     torch's format instead.
     """
-    # A view's link to its base is not pickled: the copy is a tensor of its own, as in torch.
-    state = {k: v for k, v in t.__dict__.items() if k not in _VIEW_FIELDS} or None
+    # Autograd's bookkeeping is not pickled (a view's link to its base, the gradient, hooks,
+    # weak references): the copy is a leaf of its own, as in torch.
+    state = {k: v for k, v in t.__dict__.items() if k not in _AUTOGRAD_FIELDS} or None
     return (_rebuild_pickled, (type(t), t._data, t._rg, state))
 
 
-_VIEW_FIELDS = frozenset({"_base", "_view_fn"})
+_AUTOGRAD_FIELDS = frozenset({"_base", "_view_fn", "_views", "_acc", "_grad", "_hooks",
+                              "_post_acc_hooks", "_retains", "_output_nr"})
 
 
 def _rebuild_pickled(cls, arr, requires_grad, state=None):

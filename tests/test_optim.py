@@ -539,3 +539,16 @@ def test_update_bn_with_batchnorm_matches_torch():
     for (ke, ve), (kt, vt) in zip(me.state_dict().items(), mt.state_dict().items()):
         assert ke == kt
         np.testing.assert_allclose(ve.numpy(), vt.numpy(), rtol=1e-5, atol=1e-6, err_msg=ke)
+
+
+def test_optimizer_pickles_after_a_step():
+    import pickle
+    for lib in (ember, torch):
+        w = lib.zeros(2, requires_grad=True)
+        opt = lib.optim.Adam([w])
+        (w * 2).sum().backward()
+        opt.step()
+        again = pickle.loads(pickle.dumps(opt))
+        assert again.param_groups[0]["amsgrad"] is False
+        state = list(again.state.values())[0]
+        assert float(state["step"]) == 1.0

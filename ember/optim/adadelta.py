@@ -26,6 +26,9 @@ class Adadelta(Optimizer):
     0.9
     """
 
+    # restored into param groups saved by older versions (Optimizer.__setstate__)
+    _group_defaults = {"foreach": None, "maximize": False, "differentiable": False, "capturable": False}
+
     def __init__(self, params, lr: float = 1.0, rho: float = 0.9, eps: float = 1e-6,
                  weight_decay: float = 0, foreach: Optional[bool] = None, *,
                  capturable: bool = False, maximize: bool = False,
@@ -44,16 +47,6 @@ class Adadelta(Optimizer):
                     "maximize": maximize, "capturable": capturable, "foreach": foreach,
                     "differentiable": differentiable}
         super().__init__(params, defaults)
-
-    def __setstate__(self, state) -> None:
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("foreach", None)
-            group.setdefault("maximize", False)
-            group.setdefault("differentiable", False)
-            group.setdefault("capturable", False)
-            for p in group["params"]:
-                self._check_step_tensor(self.state.get(p, {}))
 
     def step(self, closure: Optional[Callable[[], float]] = None):
         """Perform a single optimization step; ``closure`` re-evaluates the loss."""

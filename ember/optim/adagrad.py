@@ -27,6 +27,9 @@ class Adagrad(Optimizer):
     tensor([0.5000])
     """
 
+    # restored into param groups saved by older versions (Optimizer.__setstate__)
+    _group_defaults = {"foreach": None, "maximize": False, "differentiable": False, "fused": None}
+
     def __init__(self, params, lr: float = 1e-2, lr_decay: float = 0, weight_decay: float = 0,
                  initial_accumulator_value: float = 0, eps: float = 1e-10,
                  foreach: Optional[bool] = None, *, maximize: bool = False,
@@ -61,16 +64,6 @@ class Adagrad(Optimizer):
                 init = (complex(initial_accumulator_value, initial_accumulator_value)
                         if p._data.dtype.kind == "c" else initial_accumulator_value)
                 state["sum"] = _wrap(np.full_like(p._data, init))
-
-    def __setstate__(self, state) -> None:
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("foreach", None)
-            group.setdefault("maximize", False)
-            group.setdefault("differentiable", False)
-            group.setdefault("fused", None)
-            for p in group["params"]:
-                self._check_step_tensor(self.state.get(p, {}))
 
     def share_memory(self) -> None:
         """No-op: tensors here already live in ordinary process memory."""

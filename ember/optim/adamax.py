@@ -27,6 +27,9 @@ class Adamax(Optimizer):
     0.002
     """
 
+    # restored into param groups saved by older versions (Optimizer.__setstate__)
+    _group_defaults = {"foreach": None, "maximize": False, "differentiable": False, "capturable": False}
+
     def __init__(self, params, lr: float = 2e-3, betas: tuple = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0, foreach: Optional[bool] = None, *, maximize: bool = False,
                  differentiable: bool = False, capturable: bool = False) -> None:
@@ -37,16 +40,6 @@ class Adamax(Optimizer):
                     "foreach": foreach, "maximize": maximize, "differentiable": differentiable,
                     "capturable": capturable}
         super().__init__(params, defaults)
-
-    def __setstate__(self, state) -> None:
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("foreach", None)
-            group.setdefault("maximize", False)
-            group.setdefault("differentiable", False)
-            group.setdefault("capturable", False)
-            for p in group["params"]:
-                self._check_step_tensor(self.state.get(p, {}))
 
     def step(self, closure: Optional[Callable[[], float]] = None):
         """Perform a single optimization step; ``closure`` re-evaluates the loss."""

@@ -27,6 +27,10 @@ class ASGD(Optimizer):
     1000000.0
     """
 
+    # restored into param groups saved by older versions (Optimizer.__setstate__)
+    _group_defaults = {"foreach": None, "maximize": False, "differentiable": False, "capturable": False}
+    _step_keys = ('step', 'eta', 'mu')
+
     def __init__(self, params, lr: float = 1e-2, lambd: float = 1e-4, alpha: float = 0.75,
                  t0: float = 1e6, weight_decay: float = 0, foreach: Optional[bool] = None,
                  maximize: bool = False, differentiable: bool = False,
@@ -41,18 +45,6 @@ class ASGD(Optimizer):
                     "weight_decay": weight_decay, "foreach": foreach, "maximize": maximize,
                     "differentiable": differentiable, "capturable": capturable}
         super().__init__(params, defaults)
-
-    def __setstate__(self, state) -> None:
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("foreach", None)
-            group.setdefault("maximize", False)
-            group.setdefault("differentiable", False)
-            group.setdefault("capturable", False)
-            for p in group["params"]:
-                st = self.state.get(p, {})
-                for key in ("step", "eta", "mu"):
-                    self._check_step_tensor(st, key)
 
     def step(self, closure: Optional[Callable[[], float]] = None):
         """Perform a single optimization step; ``closure`` re-evaluates the loss."""

@@ -27,6 +27,11 @@ class NAdam(Optimizer):
     0.004
     """
 
+    # restored into param groups saved by older versions (Optimizer.__setstate__)
+    _group_defaults = {"maximize": False, "foreach": None, "capturable": False, "differentiable": False,
+                       "decoupled_weight_decay": False}
+    _step_keys = ('step', 'mu_product')
+
     def __init__(self, params, lr: float = 2e-3, betas: tuple = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0, momentum_decay: float = 4e-3,
                  decoupled_weight_decay: bool = False, *, foreach: Optional[bool] = None,
@@ -42,19 +47,6 @@ class NAdam(Optimizer):
                     "maximize": maximize, "foreach": foreach, "capturable": capturable,
                     "differentiable": differentiable}
         super().__init__(params, defaults)
-
-    def __setstate__(self, state) -> None:
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("maximize", False)
-            group.setdefault("foreach", None)
-            group.setdefault("capturable", False)
-            group.setdefault("differentiable", False)
-            group.setdefault("decoupled_weight_decay", False)
-            for p in group["params"]:
-                st = self.state.get(p, {})
-                self._check_step_tensor(st)
-                self._check_step_tensor(st, "mu_product")
 
     def step(self, closure: Optional[Callable[[], float]] = None):
         """Perform a single optimization step; ``closure`` re-evaluates the loss."""

@@ -221,6 +221,9 @@ class Optimizer:
     0.5
     """
 
+    _group_defaults: dict = {}   # options a param group saved by an older version may lack
+    _step_keys: tuple = ("step",)  # state entries that must be tensors (checked on unpickling)
+
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         step = cls.__dict__.get("step")
@@ -259,6 +262,13 @@ class Optimizer:
             if name not in self.__dict__:
                 setattr(self, name, OrderedDict())
         self.defaults.setdefault("differentiable", False)
+        for group in self.param_groups:
+            for k, v in self._group_defaults.items():
+                group.setdefault(k, v)
+            for p in group["params"]:
+                st = self.state.get(p, {})
+                for key in self._step_keys:
+                    self._check_step_tensor(st, key)
 
     def __repr__(self) -> str:
         s = self.__class__.__name__ + " ("
