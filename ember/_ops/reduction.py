@@ -1498,11 +1498,10 @@ def topk(input, k: int, dim: int = -1, largest: bool = True, sorted: bool = True
     return _RT["topk"]((v, _wrap(np.asarray(idx))))
 
 
-class KthvalueBackward0(Node):
-    __slots__ = ("dim", "keepdim", "idx")
+class KthvalueBackward0(MaxBackward0):
+    """kthvalue(dim): the gradient goes to the returned index (as max(dim))."""
 
-    def backward(self, g):
-        return (_select_backward(g, self.dim, self.idx, self._meta[0][0], self.keepdim),)
+    __slots__ = ()
 
 
 class MedianBackward1(KthvalueBackward0):
