@@ -503,79 +503,56 @@ class Tanhshrink(Module):
         return F.tanhshrink(input)
 
 
-class Softmin(Module):
+class _SoftmaxBase(Module):
+    """What Softmin, Softmax and LogSoftmax share: a ``dim`` and a functional form."""
+
+    __constants__ = ["dim"]
+    _fn_name = "softmax"
+
+    def __init__(self, dim: Optional[int] = None) -> None:
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input: Tensor) -> Tensor:
+        return getattr(F, self._fn_name)(input, self.dim, _stacklevel=5)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
+
+    def __setstate__(self, state) -> None:
+        super().__setstate__(state)
+        if not hasattr(self, "dim"):
+            self.dim = None
+
+
+class Softmin(_SoftmaxBase):
     """Elementwise: softmax(-x) along ``dim``.
 
     >>> ember.nn.Softmin(0)(ember.zeros(2)).shape
     torch.Size([2])
     """
 
-    __constants__ = ["dim"]
-
-    def __init__(self, dim: Optional[int] = None) -> None:
-        super().__init__()
-        self.dim = dim
-
-    def forward(self, input: Tensor) -> Tensor:
-        return F.softmin(input, self.dim, _stacklevel=5)
-
-    def extra_repr(self) -> str:
-        return f"dim={self.dim}"
-
-    def __setstate__(self, state) -> None:
-        super().__setstate__(state)
-        if not hasattr(self, "dim"):
-            self.dim = None
+    _fn_name = "softmin"
 
 
-class Softmax(Module):
+class Softmax(_SoftmaxBase):
     """Elementwise: exp(x) / sum(exp(x)) along ``dim``.
 
     >>> ember.nn.Softmax(0)(ember.zeros(2)).shape
     torch.Size([2])
     """
 
-    __constants__ = ["dim"]
-
-    def __init__(self, dim: Optional[int] = None) -> None:
-        super().__init__()
-        self.dim = dim
-
-    def forward(self, input: Tensor) -> Tensor:
-        return F.softmax(input, self.dim, _stacklevel=5)
-
-    def extra_repr(self) -> str:
-        return f"dim={self.dim}"
-
-    def __setstate__(self, state) -> None:
-        super().__setstate__(state)
-        if not hasattr(self, "dim"):
-            self.dim = None
+    _fn_name = "softmax"
 
 
-class LogSoftmax(Module):
+class LogSoftmax(_SoftmaxBase):
     """Elementwise: log(softmax(x)) along ``dim``.
 
     >>> ember.nn.LogSoftmax(0)(ember.zeros(2)).shape
     torch.Size([2])
     """
 
-    __constants__ = ["dim"]
-
-    def __init__(self, dim: Optional[int] = None) -> None:
-        super().__init__()
-        self.dim = dim
-
-    def forward(self, input: Tensor) -> Tensor:
-        return F.log_softmax(input, self.dim, _stacklevel=5)
-
-    def extra_repr(self) -> str:
-        return f"dim={self.dim}"
-
-    def __setstate__(self, state) -> None:
-        super().__setstate__(state)
-        if not hasattr(self, "dim"):
-            self.dim = None
+    _fn_name = "log_softmax"
 
 
 def _linear_cls():
