@@ -252,8 +252,6 @@ def test_print_options(opts):
 
 
 def test_package_exports_the_printing_functions():
-    if not hasattr(ember, "set_printoptions"):
-        pytest.skip("the package namespace does not export print options yet")
     assert ember.set_printoptions is ts.set_printoptions
 
 
