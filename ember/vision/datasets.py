@@ -4,8 +4,8 @@
 Images come as PIL images when Pillow is installed (as torchvision gives them), otherwise as
 NumPy ``uint8`` arrays; either way ``transforms.ToTensor()`` makes tensors of them.
 
->>> ds = Digits(train=False)                      # doctest: +SKIP
->>> img, label = ds[0]; img.shape                 # doctest: +SKIP
+>>> ds = Digits(train=False)
+>>> img, label = ds[0]; img.shape
 torch.Size([1, 8, 8])
 """
 from __future__ import annotations
@@ -286,7 +286,7 @@ class Digits(Dataset):
     (pixel / 16). The split is fixed: every fifth image (index % 5 == 0) is in the test set
     (360 images), the others in the train set (1437).
 
-    >>> len(Digits(train=True)), len(Digits(train=False))   # doctest: +SKIP
+    >>> len(Digits(train=True)), len(Digits(train=False))
     (1437, 360)
     """
 
