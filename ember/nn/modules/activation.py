@@ -133,24 +133,32 @@ class Threshold(Module):
         return f"threshold={self.threshold}, value={self.value}" + (", inplace=True" if self.inplace else "")
 
 
-class ReLU(Module):
-    """Elementwise: max(x, 0).
-
-    >>> ember.nn.ReLU()(ember.zeros(2)).shape
-    torch.Size([2])
-    """
+class _InplaceActivation(Module):
+    """What the activations whose only option is ``inplace`` share."""
 
     __constants__ = ["inplace"]
+    _fn_name = "relu"
+    _repr_inplace = True
 
     def __init__(self, inplace: bool = False) -> None:
         super().__init__()
         self.inplace = inplace
 
     def forward(self, input: Tensor) -> Tensor:
-        return F.relu(input, inplace=self.inplace)
+        return getattr(F, self._fn_name)(input, self.inplace)
 
     def extra_repr(self) -> str:
-        return "inplace=True" if self.inplace else ""
+        return "inplace=True" if self.inplace and self._repr_inplace else ""
+
+
+class ReLU(_InplaceActivation):
+    """Elementwise: max(x, 0).
+
+    >>> ember.nn.ReLU()(ember.zeros(2)).shape
+    torch.Size([2])
+    """
+
+    _fn_name = "relu"
 
 
 class RReLU(Module):
@@ -189,21 +197,15 @@ class Sigmoid(Module):
         return input.sigmoid()
 
 
-class Hardsigmoid(Module):
+class Hardsigmoid(_InplaceActivation):
     """Elementwise: relu6(x + 3) / 6.
 
     >>> ember.nn.Hardsigmoid()(ember.zeros(2)).shape
     torch.Size([2])
     """
 
-    __constants__ = ["inplace"]
-
-    def __init__(self, inplace: bool = False) -> None:
-        super().__init__()
-        self.inplace = inplace
-
-    def forward(self, input: Tensor) -> Tensor:
-        return F.hardsigmoid(input, self.inplace)
+    _fn_name = "hardsigmoid"
+    _repr_inplace = False  # NOTE: torch's repr of this module never shows inplace
 
 
 class Tanh(Module):
@@ -220,61 +222,35 @@ class Tanh(Module):
         return input.tanh()
 
 
-class SiLU(Module):
+class SiLU(_InplaceActivation):
     """Elementwise: x * sigmoid(x).
 
     >>> ember.nn.SiLU()(ember.zeros(2)).shape
     torch.Size([2])
     """
 
-    __constants__ = ["inplace"]
-
-    def __init__(self, inplace: bool = False) -> None:
-        super().__init__()
-        self.inplace = inplace
-
-    def forward(self, input: Tensor) -> Tensor:
-        return F.silu(input, inplace=self.inplace)
-
-    def extra_repr(self) -> str:
-        return "inplace=True" if self.inplace else ""
+    _fn_name = "silu"
 
 
-class Mish(Module):
+class Mish(_InplaceActivation):
     """Elementwise: x * tanh(softplus(x)).
 
     >>> ember.nn.Mish()(ember.zeros(2)).shape
     torch.Size([2])
     """
 
-    __constants__ = ["inplace"]
-
-    def __init__(self, inplace: bool = False) -> None:
-        super().__init__()
-        self.inplace = inplace
-
-    def forward(self, input: Tensor) -> Tensor:
-        return F.mish(input, inplace=self.inplace)
-
-    def extra_repr(self) -> str:
-        return "inplace=True" if self.inplace else ""
+    _fn_name = "mish"
 
 
-class Hardswish(Module):
+class Hardswish(_InplaceActivation):
     """Elementwise: x * relu6(x + 3) / 6.
 
     >>> ember.nn.Hardswish()(ember.zeros(2)).shape
     torch.Size([2])
     """
 
-    __constants__ = ["inplace"]
-
-    def __init__(self, inplace: bool = False) -> None:
-        super().__init__()
-        self.inplace = inplace
-
-    def forward(self, input: Tensor) -> Tensor:
-        return F.hardswish(input, self.inplace)
+    _fn_name = "hardswish"
+    _repr_inplace = False  # NOTE: torch's repr of this module never shows inplace
 
 
 class ELU(Module):
@@ -319,24 +295,14 @@ class CELU(Module):
         return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
 
 
-class SELU(Module):
+class SELU(_InplaceActivation):
     """Elementwise: scale * elu(x, alpha) with the self-normalising constants.
 
     >>> ember.nn.SELU()(ember.zeros(2)).shape
     torch.Size([2])
     """
 
-    __constants__ = ["inplace"]
-
-    def __init__(self, inplace: bool = False) -> None:
-        super().__init__()
-        self.inplace = inplace
-
-    def forward(self, input: Tensor) -> Tensor:
-        return F.selu(input, self.inplace)
-
-    def extra_repr(self) -> str:
-        return "inplace=True" if self.inplace else ""
+    _fn_name = "selu"
 
 
 class GLU(Module):
