@@ -674,6 +674,32 @@ class RNNBase(Module):
             out = out.squeeze(0 if self.batch_first else 1)
         return out
 
+    def _forward_simple(self, input, hx: Optional[Tensor], name: str):
+        """forward of RNN and GRU (one hidden state)."""
+        orig = input
+        x, bs, si, ui, is_batched, B, checked = self._prepare(input, name)
+        if isinstance(orig, PackedSequence):
+            hx = self._zeros(B, self.hidden_size, x) if hx is None else self.permute_hidden(hx, si)
+        else:
+            if hx is not None:
+                if not is_batched and hx.dim() != 2:
+                    raise RuntimeError(f"For unbatched 2-D input, hx should also be 2-D but got {hx.dim()}-D tensor")
+                if is_batched and hx.dim() != 3:
+                    raise RuntimeError(f"For batched 3-D input, hx should also be 3-D but got {hx.dim()}-D tensor")
+                if not is_batched:
+                    hx = hx.unsqueeze(1)
+            else:
+                hx = self._zeros(B, self.hidden_size, x)
+        self.check_forward_args(checked, hx, bs)
+        steps = bs if bs is not None else np.full(x.shape[0], x.shape[1], dtype=np.int64)
+        out, h_n, _ = self._run(x, hx, None, steps)
+        out = self._finish(orig, out, bs, si, ui, is_batched)
+        if isinstance(orig, PackedSequence):
+            return out, self.permute_hidden(h_n, ui)
+        if not is_batched:
+            h_n = h_n.squeeze(1)
+        return out, h_n
+
 
 class RNN(RNNBase):
     """Elman RNN: h_t = tanh(x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh) (or relu).
@@ -701,31 +727,6 @@ class RNN(RNNBase):
 
     def forward(self, input, hx: Optional[Tensor] = None):
         return self._forward_simple(input, hx, "RNN")
-
-    def _forward_simple(self, input, hx: Optional[Tensor], name: str):
-        orig = input
-        x, bs, si, ui, is_batched, B, checked = self._prepare(input, name)
-        if isinstance(orig, PackedSequence):
-            hx = self._zeros(B, self.hidden_size, x) if hx is None else self.permute_hidden(hx, si)
-        else:
-            if hx is not None:
-                if not is_batched and hx.dim() != 2:
-                    raise RuntimeError(f"For unbatched 2-D input, hx should also be 2-D but got {hx.dim()}-D tensor")
-                if is_batched and hx.dim() != 3:
-                    raise RuntimeError(f"For batched 3-D input, hx should also be 3-D but got {hx.dim()}-D tensor")
-                if not is_batched:
-                    hx = hx.unsqueeze(1)
-            else:
-                hx = self._zeros(B, self.hidden_size, x)
-        self.check_forward_args(checked, hx, bs)
-        steps = bs if bs is not None else np.full(x.shape[0], x.shape[1], dtype=np.int64)
-        out, h_n, _ = self._run(x, hx, None, steps)
-        out = self._finish(orig, out, bs, si, ui, is_batched)
-        if isinstance(orig, PackedSequence):
-            return out, self.permute_hidden(h_n, ui)
-        if not is_batched:
-            h_n = h_n.squeeze(1)
-        return out, h_n
 
 
 class LSTM(RNNBase):
@@ -764,22 +765,17 @@ class LSTM(RNNBase):
         orig = input
         x, bs, si, ui, is_batched, B, checked = self._prepare(input, "LSTM")
         real_hidden = self.proj_size if self.proj_size > 0 else self.hidden_size
-        if isinstance(orig, PackedSequence):
-            if hx is None:
-                hx = (self._zeros(B, real_hidden, x), self._zeros(B, self.hidden_size, x))
-            else:
-                hx = self.permute_hidden(hx, si)
+        if hx is None:
+            hx = (self._zeros(B, real_hidden, x), self._zeros(B, self.hidden_size, x))
+        elif isinstance(orig, PackedSequence):
+            hx = self.permute_hidden(hx, si)
+        elif is_batched:
+            if hx[0].dim() != 3 or hx[1].dim() != 3:
+                raise RuntimeError(f"For batched 3-D input, hx and cx should also be 3-D but got ({hx[0].dim()}-D, {hx[1].dim()}-D) tensors")
         else:
-            if hx is None:
-                hx = (self._zeros(B, real_hidden, x), self._zeros(B, self.hidden_size, x))
-            else:
-                if is_batched:
-                    if hx[0].dim() != 3 or hx[1].dim() != 3:
-                        raise RuntimeError(f"For batched 3-D input, hx and cx should also be 3-D but got ({hx[0].dim()}-D, {hx[1].dim()}-D) tensors")
-                else:
-                    if hx[0].dim() != 2 or hx[1].dim() != 2:
-                        raise RuntimeError(f"For unbatched 2-D input, hx and cx should also be 2-D but got ({hx[0].dim()}-D, {hx[1].dim()}-D) tensors")
-                    hx = (hx[0].unsqueeze(1), hx[1].unsqueeze(1))
+            if hx[0].dim() != 2 or hx[1].dim() != 2:
+                raise RuntimeError(f"For unbatched 2-D input, hx and cx should also be 2-D but got ({hx[0].dim()}-D, {hx[1].dim()}-D) tensors")
+            hx = (hx[0].unsqueeze(1), hx[1].unsqueeze(1))
         self.check_forward_args(checked, hx, bs)
         steps = bs if bs is not None else np.full(x.shape[0], x.shape[1], dtype=np.int64)
         out, h_n, c_n = self._run(x, hx[0], hx[1], steps)
@@ -805,7 +801,7 @@ class GRU(RNNBase):
         super().__init__("GRU", *args, **kwargs)
 
     def forward(self, input, hx: Optional[Tensor] = None):
-        return RNN._forward_simple(self, input, hx, "GRU")
+        return self._forward_simple(input, hx, "GRU")
 
 
 # ------------------------------------------------------------------------------------------
